@@ -1,0 +1,153 @@
+"""Hypothesis strategies for property-based tests of statkit and of code using it.
+
+Each strategy draws inputs that statkit's estimators accept; families add
+their own here (sequences with ``lengths``, count matrices, ...).
+
+Examples
+--------
+>>> from hypothesis import given
+>>> from statkit.testing.strategies import survival_data
+>>> @given(survival_data(max_size=20))
+... def test_times_are_non_negative(data):
+...     time, event = data
+...     assert (time >= 0).all()
+>>> test_times_are_non_negative()
+"""
+
+import numpy as np
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+__all__ = ["finite_float_matrices", "label_vectors", "survival_data"]
+
+
+def _check_size_range(name_min, min_value, name_max, max_value, lower=0):
+    if min_value < lower:
+        raise ValueError(f"{name_min} must be >= {lower}; got {min_value}.")
+    if max_value < min_value:
+        raise ValueError(f"{name_max} must be >= {name_min}; got {max_value} < {min_value}.")
+
+
+@st.composite
+def finite_float_matrices(
+    draw,
+    *,
+    min_rows=1,
+    max_rows=50,
+    min_cols=1,
+    max_cols=10,
+    min_value=-1e6,
+    max_value=1e6,
+):
+    """Float64 matrices of finite values with a random shape.
+
+    Parameters
+    ----------
+    min_rows, max_rows, min_cols, max_cols : int
+        Bounds on the shape (inclusive).
+    min_value, max_value : float
+        Bounds on the entries.
+
+    Returns
+    -------
+    strategy : SearchStrategy of ndarray of shape (n_rows, n_cols)
+
+    Examples
+    --------
+    >>> from hypothesis import find
+    >>> from statkit.testing.strategies import finite_float_matrices
+    >>> find(finite_float_matrices(max_rows=3, max_cols=2), lambda X: X.shape[1] == 2)
+    array([[0., 0.]])
+    """
+    _check_size_range("min_rows", min_rows, "max_rows", max_rows, lower=1)
+    _check_size_range("min_cols", min_cols, "max_cols", max_cols, lower=1)
+    n_rows = draw(st.integers(min_rows, max_rows))
+    n_cols = draw(st.integers(min_cols, max_cols))
+    elements = st.floats(min_value, max_value, allow_nan=False, allow_infinity=False)
+    return draw(hnp.arrays(np.float64, (n_rows, n_cols), elements=elements))
+
+
+@st.composite
+def survival_data(
+    draw, *, min_size=1, max_size=100, max_time=1000.0, integer_times=None, censoring=True
+):
+    """Right-censored survival data ``(time, event)``.
+
+    Parameters
+    ----------
+    min_size, max_size : int
+        Bounds on the number of subjects (inclusive).
+    max_time : float
+        Largest possible time; times lie in ``[0, max_time]``.
+    integer_times : bool, default=None
+        Whole-number times (many ties, like days) or continuous ones; None
+        lets hypothesis choose.
+    censoring : bool, default=True
+        Whether some subjects may be censored (``event`` False); when False
+        every event is observed.
+
+    Returns
+    -------
+    strategy : SearchStrategy of (ndarray of float, ndarray of bool)
+
+    Examples
+    --------
+    >>> from hypothesis import find
+    >>> from statkit.testing.strategies import survival_data
+    >>> find(survival_data(max_size=5), lambda data: data[1].any())
+    (array([0.]), array([ True]))
+    """
+    _check_size_range("min_size", min_size, "max_size", max_size, lower=1)
+    if not max_time > 0:
+        raise ValueError(f"max_time must be > 0; got {max_time}.")
+    n = draw(st.integers(min_size, max_size))
+    if integer_times is None:
+        integer_times = draw(st.booleans())
+    if integer_times:
+        values = st.integers(0, int(max_time)).map(float)
+    else:
+        values = st.floats(0.0, max_time, allow_nan=False, allow_infinity=False)
+    time = draw(hnp.arrays(np.float64, n, elements=values))
+    event = draw(hnp.arrays(np.bool_, n)) if censoring else np.ones(n, dtype=bool)
+    return time, event
+
+
+@st.composite
+def label_vectors(draw, *, min_size=2, max_size=100, min_classes=2, max_classes=5, dtype=int):
+    """Class-label vectors in which every one of the drawn classes appears.
+
+    Parameters
+    ----------
+    min_size, max_size : int
+        Bounds on the length (inclusive); ``max_size`` must allow every class.
+    min_classes, max_classes : int
+        Bounds on the number of distinct classes.
+    dtype : {int, str}, default=int
+        Integer labels ``0..k-1`` or string labels ``"class_0"...``.
+
+    Returns
+    -------
+    strategy : SearchStrategy of ndarray
+
+    Examples
+    --------
+    >>> from hypothesis import find
+    >>> from statkit.testing.strategies import label_vectors
+    >>> find(label_vectors(dtype=str), lambda y: True)
+    array(['class_0', 'class_1'], dtype='<U7')
+    """
+    _check_size_range("min_classes", min_classes, "max_classes", max_classes, lower=1)
+    _check_size_range("min_size", min_size, "max_size", max_size, lower=1)
+    if max_size < min_classes:
+        raise ValueError(f"max_size ({max_size}) must be >= min_classes ({min_classes}).")
+    if dtype not in (int, str):
+        raise ValueError(f"dtype must be int or str; got {dtype!r}.")
+    n = draw(st.integers(max(min_size, min_classes), max_size))
+    k = draw(st.integers(min_classes, min(max_classes, n)))
+    # Every class once, then the rest drawn freely, then shuffled.
+    extra = draw(hnp.arrays(np.int64, n - k, elements=st.integers(0, k - 1)))
+    order = draw(st.permutations(range(n)))
+    labels = np.concatenate([np.arange(k), extra])[list(order)]
+    if dtype is str:
+        return np.array([f"class_{label}" for label in labels])
+    return labels

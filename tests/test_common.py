@@ -1,0 +1,144 @@
+"""Checks every public statkit estimator must pass.
+
+* Estimators with a scikit-learn ``fit(X, y)`` interface (clusterers,
+  classifiers, regressors, HMMs with optional ``lengths``) run scikit-learn's
+  ``parametrize_with_checks``; a check that cannot pass is listed in
+  ``EXPECTED_FAILED_CHECKS`` with its reason.
+* Classes with another interface (survival curves ``fit(time, event)``,
+  holdout mechanisms, optimizers) set the ``_skip_test`` tag and get the API
+  checks below instead: clone, ``get_params``/``set_params``, repr, and a
+  pickle round trip after fitting that gives identical predictions. Each such
+  class needs an entry in ``API_CASES``; a test fails when one is missing.
+
+A family adding an estimator adds, where needed, a constructor in
+``INSTANCES``, entries in ``EXPECTED_FAILED_CHECKS`` and an ``API_CASES`` entry.
+"""
+
+import importlib
+import pickle
+import pkgutil
+import sys
+import textwrap
+
+import numpy as np
+import pytest
+from sklearn.base import BaseEstimator, ClassifierMixin, ClusterMixin, clone
+from sklearn.utils import get_tags
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+import statkit
+from statkit.utils import all_estimators
+
+# Class name -> callable making the instance to test (default: the class with no arguments).
+INSTANCES = {}
+
+# Class name -> {check name: reason it is expected to fail}.
+EXPECTED_FAILED_CHECKS = {}
+
+# Class name -> (fit(estimator) -> estimator, predict(fitted estimator) -> array) for the
+# classes outside scikit-learn's checks (``_skip_test`` tag).
+API_CASES = {}
+
+
+def _instance(name, cls):
+    return INSTANCES.get(name, cls)()
+
+
+def _instances():
+    return [_instance(name, cls) for name, cls in all_estimators()]
+
+
+def _expected_failed_checks(estimator):
+    return EXPECTED_FAILED_CHECKS.get(type(estimator).__name__, {})
+
+
+@parametrize_with_checks(_instances(), expected_failed_checks=_expected_failed_checks)
+def test_sklearn_compatible_estimator(estimator, check):
+    check(estimator)
+
+
+def _exported_estimator_classes():
+    """Independently of ``all_estimators``: what the public subpackages export."""
+    found = {}
+    for info in pkgutil.iter_modules(statkit.__path__):
+        if not info.ispkg or info.name.startswith("_") or info.name == "testing":
+            continue
+        module = importlib.import_module(f"statkit.{info.name}")
+        for name in getattr(module, "__all__", ()):
+            obj = getattr(module, name)
+            if isinstance(obj, type) and issubclass(obj, BaseEstimator):
+                found[name] = obj
+    return found
+
+
+def test_every_exported_estimator_is_discovered():
+    discovered = dict(all_estimators())
+    assert discovered == _exported_estimator_classes()
+
+
+def test_discovery_finds_estimators_in_a_package(tmp_path, monkeypatch):
+    """all_estimators really walks subpackages: an empty result cannot pass silently."""
+    package = tmp_path / "fakekit"
+    (package / "cluster").mkdir(parents=True)
+    (package / "_private").mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "cluster" / "__init__.py").write_text(
+        textwrap.dedent(
+            """
+            from sklearn.base import BaseEstimator, ClassifierMixin, ClusterMixin
+
+            class Grouper(ClusterMixin, BaseEstimator):
+                pass
+
+            class Labeler(ClassifierMixin, BaseEstimator):
+                pass
+
+            def helper():
+                pass
+
+            __all__ = ["Grouper", "Labeler", "helper"]
+            """
+        )
+    )
+    (package / "_private" / "__init__.py").write_text(
+        "from sklearn.base import BaseEstimator\n"
+        "class Hidden(BaseEstimator):\n    pass\n__all__ = ['Hidden']\n"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.delitem(sys.modules, "fakekit", raising=False)
+    fakekit = importlib.import_module("fakekit")
+
+    found = all_estimators(package=fakekit)
+    assert [name for name, _ in found] == ["Grouper", "Labeler"]
+    assert issubclass(dict(found)["Grouper"], ClusterMixin)
+    assert [name for name, _ in all_estimators("classifier", package=fakekit)] == ["Labeler"]
+    assert issubclass(dict(found)["Labeler"], ClassifierMixin)
+    with pytest.raises(ValueError, match="type_filter"):
+        all_estimators("regresor", package=fakekit)
+
+
+def _api_classes():
+    return [
+        (name, cls)
+        for name, cls in all_estimators()
+        if get_tags(_instance(name, cls))._skip_test
+    ]
+
+
+def test_every_class_outside_sklearn_checks_has_an_api_case():
+    missing = sorted(name for name, _ in _api_classes() if name not in API_CASES)
+    assert not missing, f"add API_CASES entries in tests/test_common.py for {missing}"
+
+
+@pytest.mark.parametrize(("name", "cls"), _api_classes(), ids=lambda v: getattr(v, "__name__", v))
+def test_api_of_classes_outside_sklearn_checks(name, cls):
+    fit, predict = API_CASES[name]
+    estimator = _instance(name, cls)
+    params = estimator.get_params()
+    cloned = clone(estimator)
+    assert cloned.get_params().keys() == params.keys()
+    assert cloned.set_params(**params) is cloned
+    assert repr(estimator).startswith(cls.__name__)
+    fitted = fit(estimator)
+    restored = pickle.loads(pickle.dumps(fitted))
+    np.testing.assert_array_equal(predict(restored), predict(fitted))
