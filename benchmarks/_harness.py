@@ -1,0 +1,136 @@
+"""Shared benchmark machinery: repeated timings, a markdown table, JSON results.
+
+A benchmark module ``benchmarks/<name>.py`` defines::
+
+    DESCRIPTION = "one line"
+
+    def run(quick: bool, repeats: int) -> Benchmark:
+        bench = Benchmark("name", quality_name="rmse", quality_better="lower")
+        bench.measure("statkit", fit_statkit, quality=rmse_statkit)
+        bench.measure("lifelines", fit_lifelines, anchor=True, quality=...)
+        return bench
+
+Every method runs on the same data in the same process; each is timed
+``repeats`` times (after one untimed warm-up that also absorbs compilation)
+and reported by its median. ``ratio`` is the method's median time divided by
+the best anchor's (below 1 means faster than the best anchor).
+"""
+
+import json
+import os
+import platform
+import statistics
+import time
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+RESULTS = Path(__file__).parent / "results"
+
+
+def time_repeats(function, repeats, warmup=1):
+    """Seconds per call of ``function()``, ``repeats`` times after ``warmup`` calls."""
+    for _ in range(warmup):
+        function()
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        function()
+        times.append(time.perf_counter() - start)
+    return times
+
+
+@dataclass
+class Row:
+    method: str
+    anchor: bool
+    times: list
+    quality: float | None = None
+    note: str = ""
+
+    @property
+    def median(self):
+        return statistics.median(self.times)
+
+
+@dataclass
+class Benchmark:
+    """The rows of one benchmark run, rendered as markdown and saved as JSON."""
+
+    name: str
+    quality_name: str | None = None
+    quality_better: str = "lower"
+    unit: str = "s"
+    params: dict = field(default_factory=dict)
+    rows: list = field(default_factory=list)
+
+    def measure(self, method, function, *, repeats, anchor=False, quality=None, note="", warmup=1):
+        """Time ``function`` and record it; ``quality`` is a number or a callable."""
+        times = time_repeats(function, repeats, warmup=warmup)
+        if callable(quality):
+            quality = quality()
+        self.add(method, times, anchor=anchor, quality=quality, note=note)
+
+    def add(self, method, times, *, anchor=False, quality=None, note=""):
+        """Record timings measured elsewhere (e.g. in fresh subprocesses)."""
+        self.rows.append(Row(method, anchor, list(times), quality, note))
+
+    def best_anchor(self):
+        anchors = [row for row in self.rows if row.anchor]
+        return min(anchors, key=lambda row: row.median) if anchors else None
+
+    def ratio(self, row):
+        best = self.best_anchor()
+        return row.median / best.median if best is not None else None
+
+    def markdown(self):
+        header = ["method", "anchor"]
+        if self.quality_name:
+            header.append(f"{self.quality_name} ({self.quality_better} is better)")
+        header += [f"median {self.unit}", "runs", "ratio to best anchor", "note"]
+        lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+        for row in self.rows:
+            cells = [row.method, "yes" if row.anchor else ""]
+            if self.quality_name:
+                cells.append("" if row.quality is None else f"{row.quality:.4g}")
+            ratio = self.ratio(row)
+            cells += [
+                f"{row.median:.4g}",
+                str(len(row.times)),
+                "" if ratio is None else f"{ratio:.3f}",
+                row.note,
+            ]
+            lines.append("| " + " | ".join(cells) + " |")
+        return "\n".join(lines)
+
+    def to_dict(self):
+        import statkit
+        from statkit.utils._show_versions import dependency_versions
+
+        rows = []
+        for row in self.rows:
+            rows.append(dict(asdict(row), median=row.median, ratio_to_best_anchor=self.ratio(row)))
+        return {
+            "benchmark": self.name,
+            "date": datetime.now(UTC).isoformat(timespec="seconds"),
+            "machine": {
+                "platform": platform.platform(),
+                "python": platform.python_version(),
+                "cpus": os.cpu_count(),
+            },
+            "statkit": statkit.__version__,
+            "versions": {k: v for k, v in dependency_versions().items() if v},
+            "params": self.params,
+            "quality": {"name": self.quality_name, "better": self.quality_better},
+            "unit": self.unit,
+            "rows": rows,
+        }
+
+    def save(self, folder=RESULTS):
+        """Write ``<name>.json`` and ``<name>.md`` to ``folder``; return the JSON path."""
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"{self.name}.json"
+        path.write_text(json.dumps(self.to_dict(), indent=2) + "\n")
+        (folder / f"{self.name}.md").write_text(self.markdown() + "\n")
+        return path
