@@ -1,0 +1,32 @@
+"""Differential privacy machinery shared by statkit's private estimators.
+
+Noise mechanisms (:class:`LaplaceMechanism`, :class:`GeometricMechanism` for
+integer counts, :class:`GaussianMechanism`) draw only from a
+:class:`numpy.random.Generator` and charge a :class:`PrivacyAccountant`, which
+composes releases sequentially or in parallel over disjoint groups and raises
+:class:`PrivacyBudgetError` before a release that would overspend.
+"""
+
+from statkit.privacy._accountant import (
+    LedgerEntry,
+    ParallelComposition,
+    PrivacyAccountant,
+    PrivacyBudgetError,
+)
+from statkit.privacy._mechanisms import (
+    GaussianMechanism,
+    GeometricMechanism,
+    LaplaceMechanism,
+    gaussian_delta,
+)
+
+__all__ = [
+    "GaussianMechanism",
+    "GeometricMechanism",
+    "LaplaceMechanism",
+    "LedgerEntry",
+    "ParallelComposition",
+    "PrivacyAccountant",
+    "PrivacyBudgetError",
+    "gaussian_delta",
+]
