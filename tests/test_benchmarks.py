@@ -4,8 +4,8 @@ import json
 
 import pytest
 
-from benchmarks._harness import Benchmark, time_repeats
 from benchmarks.__main__ import available, main
+from benchmarks._harness import Benchmark, time_repeats
 
 
 def test_time_repeats_counts_calls():
