@@ -101,8 +101,14 @@ def set_config(backend=None, use_numba=None, show_progress=None):
 def config_context(*, backend=None, use_numba=None, show_progress=None):
     """Context manager that changes the configuration and restores it on exit.
 
-    Parameters are those of :func:`set_config`; ``None`` leaves a setting
-    unchanged.
+    Parameters
+    ----------
+    backend : {"auto", "numpy", "cupy"}, default=None
+        See :func:`set_config`; None leaves the setting unchanged.
+    use_numba : bool, default=None
+        See :func:`set_config`; None leaves the setting unchanged.
+    show_progress : bool, default=None
+        See :func:`set_config`; None leaves the setting unchanged.
 
     Examples
     --------

@@ -29,7 +29,7 @@ class PrivacyBudgetError(RuntimeError):
 class LedgerEntry:
     """One release recorded by a :class:`PrivacyAccountant`.
 
-    Attributes
+    Parameters
     ----------
     label : str or None
         What was released, as given by the caller.
@@ -162,9 +162,16 @@ class PrivacyAccountant:
     def can_spend(self, epsilon, delta=0.0):
         """Whether a sequential release of (``epsilon``, ``delta``) fits the budget.
 
+        Parameters
+        ----------
+        epsilon : float
+            The release's ε, finite and > 0.
+        delta : float, default=0.0
+            The release's δ, in [0, 1).
+
         Returns
         -------
-        bool
+        fits : bool
         """
         epsilon, delta = check_positive_scalar(epsilon, "epsilon"), _check_delta(delta)
         return self._fits([*self._costs, [epsilon, delta]])
@@ -232,6 +239,17 @@ class ParallelComposition:
     groups of each group's sequential total (for ε and for δ). Every
     :meth:`spend` charges the accountant only by the increase of that maximum,
     checking the budget before the release.
+
+    Parameters
+    ----------
+    accountant : PrivacyAccountant
+        The accountant charged.
+    label : str or None
+        The block's name, used in error messages.
+    index : int
+        The block's number among the accountant's blocks (``LedgerEntry.block``).
+    slot : int
+        The position of the block's cost in the accountant's list of costs.
 
     Examples
     --------

@@ -123,6 +123,19 @@ class LaplaceMechanism(_Mechanism):
         ``output`` may hold several releases along its leading axes; the
         element log-densities are summed over the trailing axes that match the
         shape of ``value``.
+
+        Parameters
+        ----------
+        output : array-like
+            One release of the shape of ``value``, or several stacked along
+            leading axes.
+        value : array-like
+            The true answer.
+
+        Returns
+        -------
+        log_p : float or ndarray
+            One number per release.
         """
         output, value = validate_array(output, "output"), validate_array(value, "value")
         logp = -math.log(2 * self.scale) - np.abs(output - value) / self.scale
@@ -184,6 +197,19 @@ class GeometricMechanism(_Mechanism):
         ``expm1``/``log1p``, accurate for tiny and large ε. Summed over the
         trailing axes that match the shape of ``value``, as in
         :meth:`LaplaceMechanism.log_density`.
+
+        Parameters
+        ----------
+        output : array-like of int
+            One release of the shape of ``value``, or several stacked along
+            leading axes.
+        value : array-like of int
+            The true answer.
+
+        Returns
+        -------
+        log_p : float or ndarray
+            One number per release.
         """
         output = validate_array(output, "output", dtype="integer")
         value = validate_array(value, "value", dtype="integer")
@@ -312,6 +338,19 @@ class GaussianMechanism(_Mechanism):
 
         Summed over the trailing axes that match the shape of ``value``, as in
         :meth:`LaplaceMechanism.log_density`.
+
+        Parameters
+        ----------
+        output : array-like
+            One release of the shape of ``value``, or several stacked along
+            leading axes.
+        value : array-like
+            The true answer.
+
+        Returns
+        -------
+        log_p : float or ndarray
+            One number per release.
         """
         output, value = validate_array(output, "output"), validate_array(value, "value")
         z = (output - value) / self.sigma

@@ -25,6 +25,15 @@ from statkit._config import _get_threadlocal_config
 def is_cupy_array(x):
     """Whether ``x`` is a CuPy array, decided without importing CuPy.
 
+    Parameters
+    ----------
+    x : object
+        Any value.
+
+    Returns
+    -------
+    is_cupy : bool
+
     Examples
     --------
     >>> import numpy as np
@@ -112,6 +121,17 @@ def get_namespace(*arrays):
 def to_namespace(x, xp):
     """Move ``x`` into namespace ``xp`` (host to device or back); a no-op when it is there.
 
+    Parameters
+    ----------
+    x : array-like
+        The data to move.
+    xp : module
+        A namespace from :func:`get_namespace`.
+
+    Returns
+    -------
+    array : ndarray or cupy.ndarray
+
     Examples
     --------
     >>> import numpy as np
@@ -127,6 +147,15 @@ def to_namespace(x, xp):
 
 def to_numpy(x):
     """A NumPy array holding ``x`` (copied from the GPU when ``x`` is a CuPy array).
+
+    Parameters
+    ----------
+    x : array-like
+        The data, on the CPU or the GPU.
+
+    Returns
+    -------
+    array : ndarray
 
     Examples
     --------

@@ -35,6 +35,7 @@ def delayed(function):
     Parameters
     ----------
     function : callable
+        The task; it and its arguments must be picklable for process backends.
 
     Returns
     -------

@@ -56,7 +56,13 @@ class ConvergenceMonitor:
         return len(self.history)
 
     def report(self, value):
-        """Record the objective of one more iteration (and print it if verbose)."""
+        """Record the objective of one more iteration (and print it if verbose).
+
+        Parameters
+        ----------
+        value : float
+            The objective after this iteration.
+        """
         value = float(value)
         if self.verbose:
             delta = value - self.history[-1] if self.history else math.nan
@@ -94,6 +100,7 @@ def progress_bar(iterable, *, verbose=1, total=None, desc=None, tqdm_kwds=None):
     Parameters
     ----------
     iterable : iterable
+        What to loop over.
     verbose : int, default=1
         The caller's verbosity; 0 means no bar.
     total : int, optional

@@ -108,6 +108,19 @@ def validate_array(x, name, *, ndim=None, dtype="float", allow_empty=False, ensu
 def validate_binary(x, name, *, allow_empty=False):
     """Validate a 0/1 (or boolean) indicator and return it as a boolean array.
 
+    Parameters
+    ----------
+    x : array-like of shape (n,)
+        The indicator given by the user.
+    name : str
+        The argument's name, used in error messages.
+    allow_empty : bool, default=False
+        Whether an empty indicator is acceptable.
+
+    Returns
+    -------
+    indicator : ndarray of bool
+
     Examples
     --------
     >>> from statkit.utils import validate_binary

@@ -104,6 +104,15 @@ def all_estimators(type_filter=None, *, package=None):
 def all_displays(*, package=None):
     """List statkit's public Display classes (names ending in ``Display``).
 
+    Parameters
+    ----------
+    package : module, default=None
+        The package to search; None means statkit.
+
+    Returns
+    -------
+    displays : list of (name, class)
+
     Examples
     --------
     >>> from statkit.utils import all_displays
@@ -119,6 +128,15 @@ def all_displays(*, package=None):
 
 def all_functions(*, package=None):
     """List statkit's public functions.
+
+    Parameters
+    ----------
+    package : module, default=None
+        The package to search; None means statkit.
+
+    Returns
+    -------
+    functions : list of (name, function)
 
     Examples
     --------
