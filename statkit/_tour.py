@@ -251,7 +251,9 @@ def run_tour(
     context = TourContext(random_state=random_state, quick=quick, data_home=data_home)
     outcomes = [
         _run_section(section, context, output_dir)
-        for section in progress_bar(sections, verbose=verbose, desc="statkit tour")
+        for section in progress_bar(
+            sections, verbose=verbose and len(sections), total=len(sections), desc="statkit tour"
+        )
     ]
     report = output_dir / "index.html"
     report.write_text(_html_report(outcomes, context), encoding="utf-8")
