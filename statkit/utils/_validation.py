@@ -13,11 +13,9 @@ import numpy as np
 
 from statkit.utils._array_api import is_cupy_array, to_numpy
 
-_DTYPE_KINDS = {
-    "numeric": "biuf",
-    "float": "biuf",
-    "integer": "biuf",
-}
+_DTYPES = ("float", "numeric", "integer")
+# Boolean, signed and unsigned integer, and floating dtypes count as real numbers.
+_REAL_KINDS = "biuf"
 
 
 def validate_array(x, name, *, ndim=None, dtype="float", allow_empty=False, ensure_finite=True):
@@ -62,8 +60,8 @@ def validate_array(x, name, *, ndim=None, dtype="float", allow_empty=False, ensu
     ...
     ValueError: time must not contain NaN or infinite values; found 1 at index 1.
     """
-    if dtype not in _DTYPE_KINDS:
-        raise ValueError(f"dtype must be one of {sorted(_DTYPE_KINDS)}; got {dtype!r}.")
+    if dtype not in _DTYPES:
+        raise ValueError(f"dtype must be one of {sorted(_DTYPES)}; got {dtype!r}.")
     # A CuPy array is checked where it lives; everything else becomes NumPy.
     on_gpu = is_cupy_array(x)
     xp = array_api_compat.array_namespace(x) if on_gpu else np
@@ -75,7 +73,7 @@ def validate_array(x, name, *, ndim=None, dtype="float", allow_empty=False, ensu
         except (TypeError, ValueError):
             raise TypeError(f"{name} must contain numbers; got non-numeric values.") from None
         kind = "f"
-    if kind not in _DTYPE_KINDS[dtype]:
+    if kind not in _REAL_KINDS:
         raise TypeError(f"{name} must contain real numbers; got dtype {array.dtype}.")
     if ndim is not None:
         allowed = (ndim,) if isinstance(ndim, int) else tuple(ndim)
