@@ -1,0 +1,10 @@
+"""Survival curves: Kaplan–Meier and an ε-differentially-private Kaplan–Meier.
+
+:class:`KaplanMeier` is the exact estimator (Greenwood log-log intervals,
+Nelson–Aalen cumulative hazard, delayed entry, case weights) with
+:func:`logrank_test`. :class:`DPKaplanMeier` releases a survival curve under
+ε-differential privacy (add/remove-one-patient neighbours) by adding discrete
+Laplace noise to death and censoring counts on public time bins.
+"""
+
+__all__ = []
