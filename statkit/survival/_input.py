@@ -74,10 +74,7 @@ def check_survival_data(time, event=None, *, entry=None, weights=None):
         event, time = _split_structured(raw)
     time = validate_array(time, "time", ndim=1).astype(np.float64, copy=False)
     _check_non_negative(time, "time")
-    if event is None:
-        event = np.ones(time.shape[0], dtype=bool)
-    else:
-        event = validate_binary(event, "event")
+    event = np.ones(time.size, dtype=bool) if event is None else validate_binary(event, "event")
     check_consistent_length(time=time, event=event)
     if entry is not None:
         entry = validate_array(entry, "entry", ndim=1).astype(np.float64, copy=False)
