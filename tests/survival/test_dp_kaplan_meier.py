@@ -71,7 +71,8 @@ def test_default_grid_accumulates_on_the_fine_grid_and_snaps_edges():
 def test_fine_cells_are_monotone_in_time():
     time = np.sort(np.r_[0.0, 2.0**-12, np.geomspace(1e-3, 1e9, 1000), 2.0**31])
     cells = hist.fine_cells(time)
-    assert cells[0] == 0 and cells[-1] == hist.N_FINE - 1
+    assert cells[0] == 0
+    assert cells[-1] == hist.N_FINE - 1
     assert np.all(np.diff(cells) >= 0)
     lower = hist.fine_lower_edges()
     inside = (time >= 2.0**-10) & (time < 2.0**30)
@@ -110,14 +111,17 @@ def test_curve_is_a_survival_function(data):
     assert np.all(s[grid >= 100] == s[-1])  # flat beyond the last edge
     lower, upper = est.confidence_interval(grid)
     assert np.all((lower >= 0) & (lower <= upper + 1e-12) & (upper <= 1))
-    assert np.all(np.diff(est.n_at_risk_) <= 1e-9) and np.all(est.n_at_risk_ >= 0)
+    assert np.all(np.diff(est.n_at_risk_) <= 1e-9)
+    assert np.all(est.n_at_risk_ >= 0)
 
 
 @pytest.mark.parametrize("smoothing", ["isotonic", "tv"])
 def test_smoothing_gives_a_survival_function(smoothing):
     est = DPKaplanMeier(1.0, t_max=1100, n_bins=20, smoothing=smoothing, random_state=0)
     s = est.fit(LUNG.time, LUNG.event).predict(np.linspace(0, 1100, 200))
-    assert s[0] == 1 and np.all(np.diff(s) <= 1e-12) and s[-1] >= 0
+    assert s[0] == 1
+    assert np.all(np.diff(s) <= 1e-12)
+    assert s[-1] >= 0
     rate = -np.log1p(-est.hazard_) / np.diff(est.time_edges_)
     if smoothing == "isotonic":
         steps = np.diff(rate)
@@ -262,7 +266,8 @@ def test_fit_grouped_uses_parallel_composition_and_independent_noise():
     assert accountant.spent == pytest.approx(1.0)
     np.testing.assert_array_equal(curves["a"]._deaths, curves["b"]._deaths)
     assert not np.array_equal(curves["a"].noisy_deaths_, curves["b"].noisy_deaths_)
-    assert curves["empty"]._deaths.sum() == 0 and curves["empty"].noisy_deaths_.shape == (10,)
+    assert curves["empty"]._deaths.sum() == 0
+    assert curves["empty"].noisy_deaths_.shape == (10,)
     assert all(curve.accountant is accountant for curve in curves.values())
     with pytest.raises(ValueError, match="not in labels"):
         fit_grouped(template, time, event, groups=groups, labels=["a"])
@@ -272,7 +277,7 @@ def test_fit_grouped_uses_parallel_composition_and_independent_noise():
 
 
 def test_partial_fit_and_merge_equal_one_fit():
-    for params in (dict(t_max=1100, n_bins=12), dict(t_max=1100), {}):
+    for params in ({"t_max": 1100, "n_bins": 12}, {"t_max": 1100}, {}):
         whole = DPKaplanMeier(1.0, **params).partial_fit(LUNG.time, LUNG.event)
         shards = [
             DPKaplanMeier(1.0, **params).partial_fit(LUNG.time[part], LUNG.event[part])
@@ -326,16 +331,16 @@ def test_shards_on_a_dask_cluster_give_the_same_counts():
 @pytest.mark.parametrize(
     ("params", "match"),
     [
-        (dict(epsilon=0), "epsilon"),
-        (dict(epsilon=-1), "epsilon"),
-        (dict(epsilon=math.inf), "epsilon"),
-        (dict(epsilon=math.nan), "epsilon"),
-        (dict(time_edges=[0, 2, 1]), "strictly increasing"),
-        (dict(time_edges=[-1, 2]), "non-negative"),
-        (dict(time_edges=[0, np.nan]), "time_edges"),
-        (dict(t_max=0), "t_max"),
-        (dict(mechanism="laplace"), "mechanism"),
-        (dict(smoothing="spline"), "smoothing"),
+        ({"epsilon": 0}, "epsilon"),
+        ({"epsilon": -1}, "epsilon"),
+        ({"epsilon": math.inf}, "epsilon"),
+        ({"epsilon": math.nan}, "epsilon"),
+        ({"time_edges": [0, 2, 1]}, "strictly increasing"),
+        ({"time_edges": [-1, 2]}, "non-negative"),
+        ({"time_edges": [0, np.nan]}, "time_edges"),
+        ({"t_max": 0}, "t_max"),
+        ({"mechanism": "laplace"}, "mechanism"),
+        ({"smoothing": "spline"}, "smoothing"),
     ],
 )
 def test_bad_parameters_raise(params, match):
