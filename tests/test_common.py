@@ -37,7 +37,19 @@ EXPECTED_FAILED_CHECKS = {}
 
 # Class name -> (fit(estimator) -> estimator, predict(fitted estimator) -> array) for the
 # classes outside scikit-learn's checks (``_skip_test`` tag).
-API_CASES = {}
+API_CASES = {
+    "DPKaplanMeier": (
+        lambda est: est.set_params(t_max=1100, random_state=0).fit(*_lung()),
+        lambda est: est.predict([0.0, 100.0, 365.0, 1000.0]),
+    ),
+}
+
+
+def _lung():
+    from statkit.datasets import load_lung
+
+    lung = load_lung()
+    return lung.time, lung.event
 
 
 def _instance(name, cls):
