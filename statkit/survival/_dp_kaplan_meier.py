@@ -523,7 +523,7 @@ def fit_grouped(estimator, time, event=None, *, groups, labels):
     >>> from statkit.survival import DPKaplanMeier, fit_grouped
     >>> lung = load_lung()
     >>> curves = fit_grouped(DPKaplanMeier(1.0, t_max=1100, random_state=0),
-    ...                      lung.time, lung.event, groups=lung.data[:, 4], labels=[1, 2])
+    ...                      lung.time, lung.event, groups=lung.data[:, 2], labels=[1, 2])
     >>> sorted(curves)
     [1, 2]
     """
@@ -536,7 +536,7 @@ def fit_grouped(estimator, time, event=None, *, groups, labels):
         raise ValueError("labels must be a non-empty sequence of distinct public group labels.")
     unknown = ~np.isin(groups, labels)
     if unknown.any():
-        raise ValueError(f"groups holds a label not in labels: {groups[unknown][0]!r}.")
+        raise ValueError(f"groups holds a label not in labels: {groups[unknown][0].item()!r}.")
     accountant = estimator.accountant
     block = accountant.parallel(label="fit_grouped") if accountant is not None else None
     streams = check_generator(estimator.random_state).spawn(len(labels))

@@ -84,7 +84,7 @@ def check_survival_data(time, event=None, *, entry=None, weights=None):
         if late.size:
             i = int(late[0])
             raise ValueError(
-                f"entry must not exceed time; got entry={entry[i]!r} > time={time[i]!r} "
+                f"entry must not exceed time; got entry={float(entry[i])!r} > time={float(time[i])!r} "
                 f"at index {i}."
             )
     if weights is not None:
@@ -93,7 +93,7 @@ def check_survival_data(time, event=None, *, entry=None, weights=None):
         bad = np.flatnonzero(weights <= 0)
         if bad.size:
             i = int(bad[0])
-            raise ValueError(f"weights must be positive; got {weights[i]!r} at index {i}.")
+            raise ValueError(f"weights must be positive; got {float(weights[i])!r} at index {i}.")
     return SurvivalData(time, event, entry, weights)
 
 
@@ -101,4 +101,4 @@ def _check_non_negative(values, name):
     bad = np.flatnonzero(values < 0)
     if bad.size:
         i = int(bad[0])
-        raise ValueError(f"{name} must be non-negative; got {values[i]!r} at index {i}.")
+        raise ValueError(f"{name} must be non-negative; got {float(values[i])!r} at index {i}.")
