@@ -34,15 +34,15 @@ class DPKaplanMeier(BaseEstimator):
     The bin edges must not depend on the data unless paid for. They are, in
     order of precedence: ``time_edges``; ``n_bins`` equal bins on
     ``[0, t_max]``; or the default rule, which learns what is missing and pays
-    for it out of ``epsilon``: 2% of it buys a noisy patient count that sets
-    the number of bins, ``clip(round(0.8 sqrt(n ε)), 4, 64)``, unless
+    for it out of ``epsilon``: 2% of it buys a noisy patient count ``n`` that
+    sets the number of bins, ``clip(round(0.8 sqrt(n ε)), 4, 64)``, unless
     ``n_bins`` is given (the constant was tuned on simulated Weibull data), and
     ``horizon_share`` of it buys a private horizon (when neither ``t_max`` nor
     ``time_edges`` is given): twice the time beyond which about
     ``2 (log 321 + 6) / ε_h`` patients remain, chosen by the exponential
     mechanism on a public geometric grid. A learned grid is snapped to the
     public grid of 64 cells per octave on ``[2^-10, 2^30]``. The private
-    horizon needs ``n ε`` in the thousands; for small studies pass ``t_max``.
+    horizon needs ``n ε`` of about 2,000 or more; otherwise pass ``t_max``.
     A time beyond the last edge counts as censored at the last edge.
 
     Parameters
@@ -167,7 +167,7 @@ class DPKaplanMeier(BaseEstimator):
         if self.time_edges is not None:
             edges = validate_array(self.time_edges, "time_edges", ndim=1)
             if edges[0] < 0:
-                raise ValueError(f"time_edges must be non-negative; got {edges[0]!r} first.")
+                raise ValueError(f"time_edges must be non-negative; got {float(edges[0])!r} first.")
             if edges[0] > 0:
                 edges = np.r_[0.0, edges]
             if edges.size < 2 or np.any(np.diff(edges) <= 0):

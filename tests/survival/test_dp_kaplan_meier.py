@@ -115,6 +115,7 @@ def test_curve_is_a_survival_function(data):
     assert np.all(est.n_at_risk_ >= 0)
 
 
+@pytest.mark.nojit
 @pytest.mark.parametrize("smoothing", ["isotonic", "tv"])
 def test_smoothing_gives_a_survival_function(smoothing):
     est = DPKaplanMeier(1.0, t_max=1100, n_bins=20, smoothing=smoothing, random_state=0)
@@ -130,6 +131,7 @@ def test_smoothing_gives_a_survival_function(smoothing):
         assert np.unique(rate.round(12)).size < rate.size
 
 
+@pytest.mark.nojit
 def test_tv_kernel_matches_cvxpy():
     cp = pytest.importorskip("cvxpy")
     rng = np.random.default_rng(3)
