@@ -118,7 +118,9 @@ def test_curve_is_a_survival_function(data):
 @pytest.mark.nojit
 @pytest.mark.parametrize("smoothing", ["isotonic", "tv"])
 def test_smoothing_gives_a_survival_function(smoothing):
-    est = DPKaplanMeier(1.0, t_max=1100, n_bins=20, smoothing=smoothing, random_state=0)
+    est = DPKaplanMeier(
+        1.0, t_max=1100, n_bins=20, smoothing=smoothing, n_bootstrap=10, random_state=0
+    )
     s = est.fit(LUNG.time, LUNG.event).predict(np.linspace(0, 1100, 200))
     assert s[0] == 1
     assert np.all(np.diff(s) <= 1e-12)
