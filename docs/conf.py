@@ -1,6 +1,7 @@
 """Sphinx configuration: numpydoc docstrings, autosummary API pages, a gallery."""
 
 import os
+import re
 import sys
 
 sys.path.insert(0, os.path.abspath(".."))
@@ -43,3 +44,15 @@ sphinx_gallery_conf = {
 }
 # Parameters must be documented; a warning is an error in `make docs`.
 numpydoc_validation_checks = {"PR01", "PR02", "PR03", "PR06", "PR07", "SS03", "SS05"}
+
+
+def _skip_metadata_request_methods(app, what, name, obj, skip, options):
+    """Hide the ``set_*_request`` methods scikit-learn adds for metadata routing.
+
+    Their docstrings link to scikit-learn's glossary, which these docs lack.
+    """
+    return True if re.fullmatch(r"set_\w+_request", name) else None
+
+
+def setup(app):
+    app.connect("autodoc-skip-member", _skip_metadata_request_methods)

@@ -215,6 +215,6 @@ def survival_at(times, edges, hazard):
     cumulative = np.concatenate([np.zeros((*hazard.shape[:-1], 1)), np.cumsum(log_keep, -1)], -1)
     index = np.clip(np.searchsorted(edges, times, side="right") - 1, 0, n_bins - 1)
     fraction = np.clip((times - edges[index]) / (edges[index + 1] - edges[index]), 0.0, 1.0)
-    partial = log_keep[..., index] * fraction
-    partial = np.where(fraction > 0, partial, 0.0)  # 0 * -inf stays 0 at a bin start
+    with np.errstate(invalid="ignore"):  # 0 * -inf at the start of a bin with hazard 1
+        partial = np.where(fraction > 0, log_keep[..., index] * fraction, 0.0)
     return np.exp(cumulative[..., index] + partial)

@@ -463,7 +463,10 @@ class DPKaplanMeier(BaseEstimator):
         return np.quantile(curves, [alpha / 2, 1 - alpha / 2], axis=0)
 
     def at_risk(self, times):
-        """Estimated number at risk at each time (the risk set of its bin).
+        """Estimated number at risk at each time.
+
+        The post-processed risk set, interpolated linearly inside a bin; 0
+        beyond the last edge, where every remaining patient counts as censored.
 
         Parameters
         ----------
@@ -475,8 +478,9 @@ class DPKaplanMeier(BaseEstimator):
         n_at_risk : ndarray of the shape of ``times``
         """
         times = self._times(times)
-        index = np.searchsorted(self.time_edges_, times, side="right") - 1
-        return self.n_at_risk_[np.clip(index, 0, self.n_at_risk_.size - 1)]
+        edges = self.time_edges_
+        at_edges = np.r_[self.n_at_risk_, 0.0]
+        return np.where(times > edges[-1], 0.0, np.interp(times, edges, at_edges))
 
 
 def _median(edges, hazard, survival):
