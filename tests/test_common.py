@@ -42,6 +42,10 @@ API_CASES = {
         lambda est: est.set_params(t_max=1100, random_state=0).fit(*_lung()),
         lambda est: est.predict([0.0, 100.0, 365.0, 1000.0]),
     ),
+    "KaplanMeier": (
+        lambda est: est.fit(*_lung()),
+        lambda est: est.predict([0.0, 100.0, 310.0, 1000.0]),
+    ),
 }
 
 

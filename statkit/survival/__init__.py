@@ -7,4 +7,16 @@ Nelson–Aalen cumulative hazard, delayed entry, case weights) with
 Laplace noise to death and censoring counts on public time bins.
 """
 
-__all__ = []
+from statkit.survival._display import SurvivalCurveDisplay
+from statkit.survival._dp_kaplan_meier import DPKaplanMeier, fit_grouped
+from statkit.survival._kaplan_meier import KaplanMeier
+from statkit.survival._logrank import LogrankResult, logrank_test
+
+__all__ = [
+    "DPKaplanMeier",
+    "KaplanMeier",
+    "LogrankResult",
+    "SurvivalCurveDisplay",
+    "fit_grouped",
+    "logrank_test",
+]
