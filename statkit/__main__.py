@@ -41,9 +41,7 @@ def main(argv=None):
     commands = parser.add_subparsers(dest="command", required=True)
     tour = commands.add_parser("tour", help="run every family's demonstration, write a report")
     tour.add_argument("--output-dir", default="statkit-tour", help="report folder")
-    tour.add_argument(
-        "--section", action="append", help="run only this section (repeatable)"
-    )
+    tour.add_argument("--section", action="append", help="run only this section (repeatable)")
     tour.add_argument("--quick", action="store_true", help="small version of each section")
     tour.add_argument("--random-state", type=int, default=0, help="seed (default 0)")
     tour.add_argument("--data-home", default=None, help="large data sets (default STATKIT_DATA)")

@@ -135,9 +135,7 @@ def test_discovery_finds_estimators_in_a_package(tmp_path, monkeypatch):
 
 def _api_classes():
     return [
-        (name, cls)
-        for name, cls in all_estimators()
-        if get_tags(_instance(name, cls))._skip_test
+        (name, cls) for name, cls in all_estimators() if get_tags(_instance(name, cls))._skip_test
     ]
 
 

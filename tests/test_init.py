@@ -11,10 +11,7 @@ HEAVY = ("numba", "cupy", "dask", "distributed", "matplotlib")
 
 
 def test_import_is_light():
-    code = (
-        "import sys, statkit\n"
-        f"print(sorted(m for m in {HEAVY!r} if m in sys.modules))\n"
-    )
+    code = f"import sys, statkit\nprint(sorted(m for m in {HEAVY!r} if m in sys.modules))\n"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
 

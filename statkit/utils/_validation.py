@@ -224,9 +224,7 @@ def check_generator(random_state):
     >>> bool(check_generator(0).integers(10) == check_generator(0).integers(10))
     True
     """
-    if random_state is None or isinstance(
-        random_state, numbers.Integral | np.random.SeedSequence
-    ):
+    if random_state is None or isinstance(random_state, numbers.Integral | np.random.SeedSequence):
         if isinstance(random_state, bool | np.bool_):
             raise TypeError("random_state must be None, an int or a Generator; got a bool.")
         return np.random.default_rng(random_state)

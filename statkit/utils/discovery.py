@@ -145,7 +145,5 @@ def all_functions(*, package=None):
     True
     """
     return [
-        (name, obj)
-        for name, obj in _exported(_statkit_package(package))
-        if inspect.isfunction(obj)
+        (name, obj) for name, obj in _exported(_statkit_package(package)) if inspect.isfunction(obj)
     ]
