@@ -19,6 +19,7 @@ from statkit.privacy._mechanisms import (
     LaplaceMechanism,
     gaussian_delta,
 )
+from statkit.privacy._selection import exponential_mechanism
 
 __all__ = [
     "GaussianMechanism",
@@ -28,5 +29,6 @@ __all__ = [
     "ParallelComposition",
     "PrivacyAccountant",
     "PrivacyBudgetError",
+    "exponential_mechanism",
     "gaussian_delta",
 ]
