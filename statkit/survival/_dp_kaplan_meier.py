@@ -12,7 +12,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from statkit.privacy import PrivacyAccountant
 from statkit.survival import _dp_histogram as hist
-from statkit.survival._input import check_survival_data
+from statkit.survival._input import check_survival_data, check_times
 from statkit.utils import check_generator, check_positive_scalar, validate_array
 
 _PRIVATE_STATE = ("_deaths", "_censored", "_edges", "_rng")
@@ -414,22 +414,19 @@ class DPKaplanMeier(BaseEstimator):
 
     def _times(self, times):
         check_is_fitted(self, "hazard_")
-        times = validate_array(times, "times", ndim=None)
-        if np.any(times < 0):
-            raise ValueError("times must be non-negative.")
-        return times
+        return check_times(times)
 
     def predict(self, times):
         """Private survival probability S(t) at each time.
 
         Parameters
         ----------
-        times : array-like
-            Non-negative times.
+        times : float or array-like of shape (n_times,)
+            Times (1 before 0, flat beyond the last edge).
 
         Returns
         -------
-        survival : ndarray of the shape of ``times``
+        survival : ndarray of shape (n_times,)
         """
         times = self._times(times)
         return hist.survival_at(times, self.time_edges_, self.hazard_)
@@ -443,8 +440,8 @@ class DPKaplanMeier(BaseEstimator):
 
         Parameters
         ----------
-        times : array-like of shape (n_times,)
-            Non-negative times.
+        times : float or array-like of shape (n_times,)
+            Times.
         alpha : float, default=0.05
             One minus the coverage.
 
@@ -453,7 +450,7 @@ class DPKaplanMeier(BaseEstimator):
         interval : ndarray of shape (2, n_times)
             Lower and upper bounds.
         """
-        times = np.atleast_1d(self._times(times))
+        times = self._times(times)
         alpha = check_positive_scalar(alpha, "alpha")
         if alpha >= 1:
             raise ValueError(f"alpha must be in (0, 1); got {alpha!r}.")
@@ -470,12 +467,12 @@ class DPKaplanMeier(BaseEstimator):
 
         Parameters
         ----------
-        times : array-like
-            Non-negative times.
+        times : float or array-like of shape (n_times,)
+            Times.
 
         Returns
         -------
-        n_at_risk : ndarray of the shape of ``times``
+        n_at_risk : ndarray of shape (n_times,)
         """
         times = self._times(times)
         edges = self.time_edges_

@@ -84,8 +84,8 @@ def check_survival_data(time, event=None, *, entry=None, weights=None):
         if late.size:
             i = int(late[0])
             raise ValueError(
-                f"entry must not exceed time; got entry={float(entry[i])!r} > time={float(time[i])!r} "
-                f"at index {i}."
+                f"entry must not exceed time; got entry={float(entry[i])!r} > "
+                f"time={float(time[i])!r} at index {i}."
             )
     if weights is not None:
         weights = validate_array(weights, "weights", ndim=1).astype(np.float64, copy=False)
@@ -102,3 +102,22 @@ def _check_non_negative(values, name):
     if bad.size:
         i = int(bad[0])
         raise ValueError(f"{name} must be non-negative; got {float(values[i])!r} at index {i}.")
+
+
+def check_times(times):
+    """Validate the times at which a fitted curve is evaluated: 1-D, no NaN (inf allowed).
+
+    Parameters
+    ----------
+    times : float or array-like of shape (n_times,)
+        The evaluation times.
+
+    Returns
+    -------
+    times : ndarray of shape (n_times,)
+    """
+    times = validate_array(times, "times", ndim=(0, 1), ensure_finite=False)
+    if np.isnan(times).any():
+        index = int(np.flatnonzero(np.isnan(np.atleast_1d(times)))[0])
+        raise ValueError(f"times must not contain NaN; found one at index {index}.")
+    return np.atleast_1d(times)

@@ -19,8 +19,7 @@ from sklearn.utils import Bunch
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted
 
-from statkit.survival._input import check_survival_data
-from statkit.utils import validate_array
+from statkit.survival._input import check_survival_data, check_times
 
 # Relative tolerance for "S(t) <= 0.5" when reading off the median (as R's
 # survival package does), so that a curve that reaches 0.5 exactly is not
@@ -268,14 +267,6 @@ def _check_alpha(alpha):
     return float(alpha)
 
 
-def _check_times(times):
-    times = validate_array(times, "times", ndim=(0, 1), ensure_finite=False)
-    if np.isnan(times).any():
-        index = int(np.flatnonzero(np.isnan(np.atleast_1d(times)))[0])
-        raise ValueError(f"times must not contain NaN; found one at index {index}.")
-    return np.atleast_1d(times)
-
-
 class KaplanMeier(BaseEstimator):
     """Kaplan–Meier estimator of a survival function, with Greenwood confidence intervals.
 
@@ -465,7 +456,7 @@ class KaplanMeier(BaseEstimator):
             The right-continuous step function S(t).
         """
         check_is_fitted(self)
-        return self._step(self.survival_function_, _check_times(times), 1.0)
+        return self._step(self.survival_function_, check_times(times), 1.0)
 
     def cumulative_hazard(self, times):
         """Nelson–Aalen cumulative hazard H(t) at the given times.
@@ -481,7 +472,7 @@ class KaplanMeier(BaseEstimator):
             The right-continuous step function H(t).
         """
         check_is_fitted(self)
-        return self._step(self.cumulative_hazard_, _check_times(times), 0.0)
+        return self._step(self.cumulative_hazard_, check_times(times), 0.0)
 
     def confidence_interval(self, times, alpha=None):
         """Pointwise Greenwood log(-log) confidence interval of S(t).
@@ -506,7 +497,7 @@ class KaplanMeier(BaseEstimator):
         """
         check_is_fitted(self)
         alpha = _check_alpha(self.alpha if alpha is None else alpha)
-        times = _check_times(times)
+        times = check_times(times)
         survival = self._step(self.survival_function_, times, 1.0)
         log_variance = self._step(self.log_survival_variance_, times, 0.0)
         return _loglog_interval(survival, log_variance, alpha)
@@ -530,7 +521,7 @@ class KaplanMeier(BaseEstimator):
             after the last time).
         """
         check_is_fitted(self)
-        times = _check_times(times)
+        times = check_times(times)
         index = np.searchsorted(self.timeline_, times, side="left")
         inside = (index < self.timeline_.shape[0]) & (times >= self._first_entry)
         out = np.zeros(times.shape, dtype=np.float64)
