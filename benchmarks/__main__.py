@@ -33,10 +33,14 @@ def main(argv=None):
     if args.name not in benchmarks:
         parser.error(f"unknown benchmark {args.name!r}; available: {', '.join(sorted(benchmarks))}")
     repeats = args.repeats or (3 if args.quick else 7)
-    bench = importlib.import_module(f"benchmarks.{args.name}").run(args.quick, repeats)
-    print(bench.markdown())
-    if not args.no_save:
-        print(f"\nresults: {bench.save()}")
+    result = importlib.import_module(f"benchmarks.{args.name}").run(args.quick, repeats)
+    tables = list(result) if isinstance(result, list | tuple) else [result]
+    for bench in tables:
+        if len(tables) > 1:
+            print(f"\n## {bench.name}\n")
+        print(bench.markdown())
+        if not args.no_save:
+            print(f"\nresults: {bench.save()}")
     return 0
 
 

@@ -4,11 +4,16 @@ A benchmark module ``benchmarks/<name>.py`` defines::
 
     DESCRIPTION = "one line"
 
-    def run(quick: bool, repeats: int) -> Benchmark:
+    def run(quick: bool, repeats: int) -> Benchmark | list[Benchmark]:
         bench = Benchmark("name", quality_name="rmse", quality_better="lower")
         bench.measure("statkit", fit_statkit, quality=rmse_statkit)
         bench.measure("lifelines", fit_lifelines, anchor=True, quality=...)
         return bench
+
+A benchmark with several sections returns a list of Benchmark objects, one
+table each (saved as ``results/<name>.json`` and ``.md``). Rows may carry extra
+named columns (``add(..., columns={"epsilon": 1.0})``), and a table may end
+with free markdown (``summary``: a pivot of its rows, a target check).
 
 Every method runs on the same data in the same process; each is timed
 ``repeats`` times (after one untimed warm-up that also absorbs compilation)
@@ -40,6 +45,15 @@ def time_repeats(function, repeats, warmup=1):
     return times
 
 
+def _cell(value):
+    """A table cell: floats to 4 significant digits, None blank."""
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    return str(value)
+
+
 @dataclass
 class Row:
     method: str
@@ -47,6 +61,7 @@ class Row:
     times: list
     quality: float | None = None
     note: str = ""
+    columns: dict = field(default_factory=dict)
 
     @property
     def median(self):
@@ -63,17 +78,33 @@ class Benchmark:
     unit: str = "s"
     params: dict = field(default_factory=dict)
     rows: list = field(default_factory=list)
+    summary: str = ""
 
-    def measure(self, method, function, *, repeats, anchor=False, quality=None, note="", warmup=1):
+    def measure(
+        self,
+        method,
+        function,
+        *,
+        repeats,
+        anchor=False,
+        quality=None,
+        note="",
+        warmup=1,
+        columns=None,
+    ):
         """Time ``function`` and record it; ``quality`` is a number or a callable."""
         times = time_repeats(function, repeats, warmup=warmup)
         if callable(quality):
             quality = quality()
-        self.add(method, times, anchor=anchor, quality=quality, note=note)
+        self.add(method, times, anchor=anchor, quality=quality, note=note, columns=columns)
 
-    def add(self, method, times, *, anchor=False, quality=None, note=""):
-        """Record timings measured elsewhere (e.g. in fresh subprocesses)."""
-        self.rows.append(Row(method, anchor, list(times), quality, note))
+    def add(self, method, times, *, anchor=False, quality=None, note="", columns=None):
+        """Record timings measured elsewhere (e.g. in fresh subprocesses).
+
+        ``columns`` maps extra column names to this row's values (shown after
+        the quality column; rows without a column leave it blank).
+        """
+        self.rows.append(Row(method, anchor, list(times), quality, note, dict(columns or {})))
 
     def best_anchor(self):
         anchors = [row for row in self.rows if row.anchor]
@@ -83,16 +114,23 @@ class Benchmark:
         best = self.best_anchor()
         return row.median / best.median if best is not None else None
 
+    def column_names(self):
+        """The extra columns of the rows, in the order they first appear."""
+        return list(dict.fromkeys(name for row in self.rows for name in row.columns))
+
     def markdown(self):
+        extra = self.column_names()
         header = ["method", "anchor"]
         if self.quality_name:
             header.append(f"{self.quality_name} ({self.quality_better} is better)")
+        header += extra
         header += [f"median {self.unit}", "runs", "ratio to best anchor", "note"]
         lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
         for row in self.rows:
             cells = [row.method, "yes" if row.anchor else ""]
             if self.quality_name:
                 cells.append("" if row.quality is None else f"{row.quality:.4g}")
+            cells += [_cell(row.columns.get(name)) for name in extra]
             ratio = self.ratio(row)
             cells += [
                 f"{row.median:.4g}",
@@ -101,6 +139,8 @@ class Benchmark:
                 row.note,
             ]
             lines.append("| " + " | ".join(cells) + " |")
+        if self.summary:
+            lines += ["", self.summary.strip()]
         return "\n".join(lines)
 
     def to_dict(self):
@@ -124,11 +164,15 @@ class Benchmark:
             "quality": {"name": self.quality_name, "better": self.quality_better},
             "unit": self.unit,
             "rows": rows,
+            "summary": self.summary,
         }
 
-    def save(self, folder=RESULTS):
-        """Write ``<name>.json`` and ``<name>.md`` to ``folder``; return the JSON path."""
-        folder = Path(folder)
+    def save(self, folder=None):
+        """Write ``<name>.json`` and ``<name>.md`` to ``folder`` (default ``RESULTS``).
+
+        Returns the JSON path.
+        """
+        folder = Path(RESULTS if folder is None else folder)
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / f"{self.name}.json"
         path.write_text(json.dumps(self.to_dict(), indent=2) + "\n")

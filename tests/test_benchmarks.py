@@ -1,6 +1,7 @@
 """The benchmark harness (the benchmarks themselves run outside CI)."""
 
 import json
+import sys
 
 import pytest
 
@@ -51,3 +52,45 @@ def test_cli_lists_benchmarks(capsys):
     assert "import_time" in capsys.readouterr().out
     with pytest.raises(SystemExit):
         main(["no_such_benchmark"])
+
+
+def test_extra_columns_and_summary(tmp_path):
+    bench = Benchmark("demo", quality_name="rmse", summary="| pivot |\n|---|")
+    bench.add("a", [1.0], quality=0.5, columns={"epsilon": 0.5, "dp": "yes"})
+    bench.add("b", [2.0], anchor=True, quality=0.25, columns={"epsilon": 1.0})
+    assert bench.column_names() == ["epsilon", "dp"]
+    table = bench.markdown().splitlines()
+    assert table[0] == (
+        "| method | anchor | rmse (lower is better) | epsilon | dp | median s | runs "
+        "| ratio to best anchor | note |"
+    )
+    assert table[2] == "| a |  | 0.5 | 0.5 | yes | 1 | 1 | 0.500 |  |"
+    assert table[3] == "| b | yes | 0.25 | 1 |  | 2 | 1 | 1.000 |  |"
+    assert table[-2:] == ["| pivot |", "|---|"]
+    saved = json.loads(bench.save(tmp_path).read_text())
+    assert saved["rows"][0]["columns"] == {"epsilon": 0.5, "dp": "yes"}
+    assert saved["summary"].startswith("| pivot |")
+
+
+def test_cli_saves_every_table_of_a_multi_table_benchmark(monkeypatch, tmp_path, capsys):
+    import types
+
+    import benchmarks.__main__ as cli
+    from benchmarks import _harness as harness
+
+    def run(quick, repeats):
+        tables = [Benchmark("multi_one"), Benchmark("multi_two")]
+        for bench in tables:
+            bench.add("statkit", [float(repeats)])
+        return tables
+
+    module = types.SimpleNamespace(DESCRIPTION="two tables", run=run)
+    monkeypatch.setitem(sys.modules, "benchmarks.multi", module)
+    monkeypatch.setattr(cli, "available", lambda: {"multi": "two tables"})
+    monkeypatch.setattr(harness, "RESULTS", tmp_path)
+    assert main(["multi", "--quick"]) == 0
+    out = capsys.readouterr().out
+    assert "## multi_one" in out
+    assert "## multi_two" in out
+    assert json.loads((tmp_path / "multi_two.json").read_text())["rows"][0]["times"] == [3.0]
+    assert (tmp_path / "multi_one.md").exists()

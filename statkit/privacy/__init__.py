@@ -5,6 +5,8 @@ integer counts, :class:`GaussianMechanism`) draw only from a
 :class:`numpy.random.Generator` and charge a :class:`PrivacyAccountant`, which
 composes releases sequentially or in parallel over disjoint groups and raises
 :class:`PrivacyBudgetError` before a release that would overspend.
+:func:`audit_epsilon` lower-bounds the ε a mechanism really has from its
+outputs on two neighbouring data sets (a black-box privacy audit).
 """
 
 from statkit.privacy._accountant import (
@@ -13,6 +15,7 @@ from statkit.privacy._accountant import (
     PrivacyAccountant,
     PrivacyBudgetError,
 )
+from statkit.privacy._audit import AuditResult, audit_epsilon
 from statkit.privacy._mechanisms import (
     GaussianMechanism,
     GeometricMechanism,
@@ -22,6 +25,7 @@ from statkit.privacy._mechanisms import (
 from statkit.privacy._selection import exponential_mechanism
 
 __all__ = [
+    "AuditResult",
     "GaussianMechanism",
     "GeometricMechanism",
     "LaplaceMechanism",
@@ -29,6 +33,7 @@ __all__ = [
     "ParallelComposition",
     "PrivacyAccountant",
     "PrivacyBudgetError",
+    "audit_epsilon",
     "exponential_mechanism",
     "gaussian_delta",
 ]
