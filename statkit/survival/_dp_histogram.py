@@ -67,17 +67,23 @@ def private_count(total, epsilon, rng):
 def private_horizon(fine_totals, epsilon, rng):
     """A private follow-up horizon from exact counts on the fine grid.
 
-    The exponential mechanism picks a candidate ``c`` (every 1/8 octave) with
-    utility ``-|#{time >= c} - k|`` (sensitivity 1), where the public
-    ``k = ceil(2 (log(#candidates) + 6) / epsilon)`` makes a candidate above all
-    the data (utility ``-k``) less likely than ``exp(-6)`` in all; the horizon is
-    ``HORIZON_FACTOR * c``, capped to the grid.
+    The exponential mechanism picks a candidate ``c`` (every 1/8 octave) where
+    the number of patients still followed crosses the public ``k``: with
+    ``x = #{time >= c}`` and ``y = #{time >= c_prev}`` (``c_prev`` the candidate
+    below), the utility ``-max(x - k, 0) - max(k - y, 0)`` is 0 exactly at the
+    crossing and changes by at most 1 when a patient is added or removed. The
+    crossing is unique even when many patients are censored at one time (an
+    administrative end of study). ``k = ceil(2 (log(#candidates) + 6) / ε)``
+    makes any candidate above all the data (utility ``-k``) less likely than
+    ``exp(-6)`` in all. The horizon is ``HORIZON_FACTOR * c``, capped to the grid.
     """
     lower = fine_lower_edges()
     cuts = np.arange(1, N_FINE, HORIZON_STEP)
-    at_or_beyond = np.cumsum(fine_totals[::-1])[::-1][cuts]
+    beyond = np.cumsum(fine_totals[::-1])[::-1]
+    at_or_beyond, before = beyond[cuts], beyond[np.r_[0, cuts[:-1]]]
     k = horizon_target(epsilon)
-    choice = exponential_mechanism(-np.abs(at_or_beyond - k), epsilon, rng)
+    utility = -np.maximum(at_or_beyond - k, 0) - np.maximum(k - before, 0)
+    choice = exponential_mechanism(utility, epsilon, rng)
     return min(HORIZON_FACTOR * lower[cuts[choice]], lower[-1])
 
 

@@ -38,9 +38,9 @@ class DPKaplanMeier(BaseEstimator):
     sets the number of bins, ``clip(round(0.8 sqrt(n ε)), 4, 64)``, unless
     ``n_bins`` is given (the constant was tuned on simulated Weibull data), and
     ``horizon_share`` of it buys a private horizon (when neither ``t_max`` nor
-    ``time_edges`` is given): twice the time beyond which about
-    ``2 (log 321 + 6) / ε_h`` patients remain, chosen by the exponential
-    mechanism on a public geometric grid. A learned grid is snapped to the
+    ``time_edges`` is given): twice the time at which the number of patients
+    still followed drops below ``k = 2 (log 321 + 6) / ε_h``, chosen by the
+    exponential mechanism on a public geometric grid. A learned grid is snapped to the
     public grid of 64 cells per octave on ``[2^-10, 2^30]``. The private
     horizon needs ``n ε`` of about 2,000 or more; otherwise pass ``t_max``.
     A time beyond the last edge counts as censored at the last edge.
@@ -329,7 +329,7 @@ class DPKaplanMeier(BaseEstimator):
             n_hat, self.epsilon - count_epsilon - horizon_epsilon
         )
         if self.t_max is None:
-            if hist.horizon_target(horizon_epsilon) > n_hat / 2:
+            if hist.horizon_target(horizon_epsilon) > n_hat / 4:
                 warnings.warn(
                     f"The private horizon is unreliable with about {max(n_hat, 0)} patients at "
                     f"epsilon={self.epsilon}: pass a public t_max (the study's follow-up).",

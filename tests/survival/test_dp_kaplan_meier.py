@@ -89,6 +89,16 @@ def test_private_horizon_finds_where_k_patients_remain():
     np.testing.assert_allclose(np.median(picks), anchor, rtol=0.1)
 
 
+def test_private_horizon_stops_at_an_administrative_end_of_study():
+    """Many patients censored at one time: the crossing is just above that time."""
+    rng = np.random.default_rng(1)
+    time = np.r_[rng.uniform(0, 52, 400), np.full(3000, 52.0)]
+    totals = np.bincount(hist.fine_cells(time), minlength=hist.N_FINE)
+    picks = np.array([hist.private_horizon(totals, 1.0, rng) for _ in range(50)])
+    step = 2 ** (hist.HORIZON_STEP / hist.FINE_PER_OCTAVE)
+    assert np.all((picks > 2 * 52) & (picks <= 2 * 52 * step))
+
+
 def test_default_rule_warns_when_the_horizon_cannot_be_learned():
     with pytest.warns(UserWarning, match="pass a public t_max"):
         DPKaplanMeier(0.5, random_state=0).fit(LUNG.time, LUNG.event)
