@@ -58,7 +58,9 @@ class DPKaplanMeier(BaseEstimator):
         Overrides ``t_max`` and ``n_bins``.
     mechanism : {"flat", "tree"}, default="flat"
         ``"flat"`` adds noise to every count; ``"tree"`` releases a binary
-        tree of partial sums (Hay et al. 2010), better for long grids (≳ 64 bins).
+        tree of partial sums (Hay et al. 2010): sums over many bins are more
+        accurate, each bin's count less so. It lost to ``"flat"`` in every
+        measurement so far (up to 1,024 bins; see the user guide).
     smoothing : {None, "isotonic", "tv"}, default=None
         Post-processing of the hazard rates: monotone (isotonic) or total
         variation denoising.
@@ -376,11 +378,10 @@ class DPKaplanMeier(BaseEstimator):
         }
 
     def _noise_sd(self, n_bins, counts_epsilon):
+        # A tree leaf is averaged from log-many nodes; its sd is roughly that of one node.
         levels = hist.tree_levels(n_bins) if self.mechanism == "tree" else 1
         alpha = math.exp(-counts_epsilon / levels)
-        sd = math.sqrt(2 * alpha) / (1 - alpha)
-        # A tree leaf is averaged from log-many nodes; its sd is roughly that of one node.
-        return sd
+        return math.sqrt(2 * alpha) / (1 - alpha)
 
     def _post_process(self, noisy_deaths, noisy_censored, edges, counts_epsilon):
         at_risk, hazard = hist.hazards_from_counts(noisy_deaths, noisy_censored)
