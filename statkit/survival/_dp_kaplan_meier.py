@@ -331,7 +331,7 @@ class DPKaplanMeier(BaseEstimator):
             n_hat, self.epsilon - count_epsilon - horizon_epsilon
         )
         if self.t_max is None:
-            if hist.horizon_target(horizon_epsilon) > n_hat / 4:
+            if hist.horizon_target(horizon_epsilon) > n_hat / 2:
                 warnings.warn(
                     f"The private horizon is unreliable with about {max(n_hat, 0)} patients at "
                     f"epsilon={self.epsilon}: pass a public t_max (the study's follow-up).",
