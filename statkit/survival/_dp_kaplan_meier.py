@@ -42,7 +42,7 @@ class DPKaplanMeier(BaseEstimator):
     still followed drops below ``k = 2 (log 321 + 6) / ε_h``, chosen by the
     exponential mechanism on a public geometric grid. A learned grid is snapped to the
     public grid of 64 cells per octave on ``[2^-10, 2^30]``. The private
-    horizon needs ``n ε`` of about 2,000 or more; otherwise pass ``t_max``.
+    horizon needs ``n ε`` of about 1,000 or more; otherwise pass ``t_max``.
     A time beyond the last edge counts as censored at the last edge.
 
     Parameters
