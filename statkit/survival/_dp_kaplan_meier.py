@@ -12,7 +12,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from statkit.privacy import PrivacyAccountant
 from statkit.survival import _dp_histogram as hist
-from statkit.survival._input import check_survival_data, check_times
+from statkit.survival._input import check_alpha, check_survival_data, check_times
 from statkit.utils import check_generator, check_positive_scalar, validate_array
 
 _PRIVATE_STATE = ("_deaths", "_censored", "_edges", "_rng")
@@ -452,11 +452,9 @@ class DPKaplanMeier(BaseEstimator):
             Lower and upper bounds.
         """
         times = self._times(times)
-        alpha = check_positive_scalar(alpha, "alpha")
-        if alpha >= 1:
-            raise ValueError(f"alpha must be in (0, 1); got {alpha!r}.")
-        if self.n_bootstrap == 0:
-            raise ValueError("confidence_interval needs n_bootstrap > 0.")
+        alpha = check_alpha(alpha)
+        if self.bootstrap_hazards_.shape[0] == 0:
+            raise ValueError("confidence_interval needs a release with n_bootstrap > 0.")
         curves = hist.survival_at(times, self.time_edges_, self.bootstrap_hazards_)
         return np.quantile(curves, [alpha / 2, 1 - alpha / 2], axis=0)
 

@@ -19,7 +19,7 @@ from sklearn.utils import Bunch
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted
 
-from statkit.survival._input import check_survival_data, check_times
+from statkit.survival._input import check_alpha, check_survival_data, check_times
 
 # Relative tolerance for "S(t) <= 0.5" when reading off the median (as R's
 # survival package does), so that a curve that reaches 0.5 exactly is not
@@ -261,12 +261,6 @@ def _loglog_interval(survival, log_variance, alpha):
     return bounds
 
 
-def _check_alpha(alpha):
-    if isinstance(alpha, bool | np.bool_) or not isinstance(alpha, Real) or not 0 < alpha < 1:
-        raise ValueError(f"alpha must be a real number in (0, 1); got {alpha!r}.")
-    return float(alpha)
-
-
 class KaplanMeier(BaseEstimator):
     """Kaplan–Meier estimator of a survival function, with Greenwood confidence intervals.
 
@@ -496,7 +490,7 @@ class KaplanMeier(BaseEstimator):
             Row 0 holds the lower bounds, row 1 the upper bounds.
         """
         check_is_fitted(self)
-        alpha = _check_alpha(self.alpha if alpha is None else alpha)
+        alpha = check_alpha(self.alpha if alpha is None else alpha)
         times = check_times(times)
         survival = self._step(self.survival_function_, times, 1.0)
         log_variance = self._step(self.log_survival_variance_, times, 0.0)

@@ -398,3 +398,18 @@ def test_structured_array_input():
 def test_median_survival_time_is_where_the_curve_crosses_one_half():
     est = DPKaplanMeier(1.0, t_max=1100, random_state=0).fit(LUNG.time, LUNG.event)
     assert est.predict(est.median_survival_time_) == pytest.approx(0.5)
+
+
+def test_confidence_interval_checks_alpha_and_needs_bootstrap_replicates():
+    est = DPKaplanMeier(1.0, t_max=1100, n_bootstrap=20, random_state=0)
+    est.fit(LUNG.time, LUNG.event)
+    narrow, wide = est.confidence_interval([365.0], alpha=0.5), est.confidence_interval([365.0])
+    assert wide[0, 0] <= narrow[0, 0] <= narrow[1, 0] <= wide[1, 0]
+    for alpha in (0.0, 1.0, 1.5, True):
+        with pytest.raises(ValueError, match="alpha"):
+            est.confidence_interval([365.0], alpha=alpha)
+    est.set_params(n_bootstrap=0)  # the replicates of the last release still serve
+    assert est.confidence_interval([365.0]).shape == (2, 1)
+    est.release()
+    with pytest.raises(ValueError, match="n_bootstrap > 0"):
+        est.confidence_interval([365.0])
