@@ -97,6 +97,18 @@ def horizon_target(epsilon):
     return math.ceil(2 * (math.log(n_candidates) + 6) / epsilon)
 
 
+def horizon_epsilon(n_patients, epsilon, share):
+    """ε for the private horizon: ``share * ε``, raised up to ``ε / 2`` for small studies.
+
+    The horizon is reliable when ``k = horizon_target(ε_h)`` is at most an
+    eighth of the patients, i.e. ``ε_h >= 16 (log #candidates + 6) / n``. The
+    share is chosen from the noisy count ``n`` (a private output), so the total
+    stays ``ε`` (adaptive sequential composition).
+    """
+    needed = 8 * horizon_target(1.0) / max(n_patients, 1)
+    return max(share * epsilon, min(0.5 * epsilon, needed))
+
+
 def default_n_bins(n_patients, epsilon):
     """Public rule for the number of bins: ``clip(round(0.8 sqrt(n ε)), 4, 64)``."""
     return int(np.clip(round(0.8 * math.sqrt(max(n_patients, 1) * epsilon)), 4, 64))

@@ -34,15 +34,18 @@ class DPKaplanMeier(BaseEstimator):
     The bin edges must not depend on the data unless paid for. They are, in
     order of precedence: ``time_edges``; ``n_bins`` equal bins on
     ``[0, t_max]``; or the default rule, which learns what is missing and pays
-    for it out of ``epsilon``: 2% of it buys a noisy patient count ``n`` that
-    sets the number of bins, ``clip(round(0.8 sqrt(n ε)), 4, 64)``, unless
-    ``n_bins`` is given (the constant was tuned on simulated Weibull data), and
-    ``horizon_share`` of it buys a private horizon (when neither ``t_max`` nor
-    ``time_edges`` is given): twice the time at which the number of patients
-    still followed drops below ``k = 2 (log 321 + 6) / ε_h``, chosen by the
-    exponential mechanism on a public geometric grid. A learned grid is snapped to the
-    public grid of 64 cells per octave on ``[2^-10, 2^30]``. The private
-    horizon needs ``n ε`` of about 1,000 or more; otherwise pass ``t_max``.
+    for it out of ``epsilon``. First, 2% of ``epsilon`` buys a noisy patient
+    count ``n``. Without ``t_max``, a private horizon follows: twice the time
+    at which the number of patients still followed drops below
+    ``k = 2 (log 321 + 6) / ε_h``, chosen by the exponential mechanism on a
+    public geometric grid, where ``ε_h`` is ``horizon_share * epsilon``,
+    raised for small studies until ``k <= n / 8`` but never above
+    ``epsilon / 2`` (it warns when even that leaves ``k > n / 2``). The rest
+    buys the counts, on ``clip(round(0.8 sqrt(n ε_rest)), 4, 64)`` bins unless
+    ``n_bins`` is given (the constant was tuned on simulated Weibull data). A
+    learned grid is snapped to the public grid of 64 cells per octave on
+    ``[2^-10, 2^30]``. Passing the study's follow-up as ``t_max`` is always
+    more accurate.
     A time beyond the last edge counts as censored at the last edge.
 
     Parameters
@@ -65,7 +68,8 @@ class DPKaplanMeier(BaseEstimator):
         Post-processing of the hazard rates: monotone (isotonic) or total
         variation denoising.
     horizon_share : float, default=0.1
-        Share of ``epsilon`` spent on the horizon when ``t_max`` is not given.
+        Least share of ``epsilon`` spent on the horizon when ``t_max`` is not
+        given (more for small studies, see above).
     n_bootstrap : int, default=200
         Parametric bootstrap replicates for :meth:`confidence_interval`; they
         redraw the data and the privacy noise and spend no budget.
@@ -312,25 +316,21 @@ class DPKaplanMeier(BaseEstimator):
         fitted["epsilon_spent_"] = spent + self.epsilon
         return fitted
 
-    def _shares(self, state):
-        """ε spent on learning the number of bins and the horizon (0 when public)."""
-        if state["_edges"] is not None:
-            return 0.0, 0.0
-        count = hist.COUNT_SHARE * self.epsilon
-        horizon = self.horizon_share * self.epsilon if self.t_max is None else 0.0
-        return count, horizon
-
     def _grid(self, state, rng):
-        """Bin edges and exact bin counts, learning privately what is not public."""
+        """Bin edges, exact bin counts and the ε left for the counts.
+
+        Learns privately what is not public: a noisy patient count, then the
+        horizon (with the share :func:`~statkit.survival._dp_histogram.horizon_epsilon`
+        chosen from that count) and the number of bins.
+        """
         if state["_edges"] is not None:
-            return state["_edges"], state["_deaths"], state["_censored"]
+            return state["_edges"], state["_deaths"], state["_censored"], float(self.epsilon)
         deaths, censored = state["_deaths"], state["_censored"]
-        count_epsilon, horizon_epsilon = self._shares(state)
+        count_epsilon = hist.COUNT_SHARE * self.epsilon
         n_hat = hist.private_count(deaths.sum() + censored.sum(), count_epsilon, rng)
-        n_bins = self.n_bins or hist.default_n_bins(
-            n_hat, self.epsilon - count_epsilon - horizon_epsilon
-        )
+        left = self.epsilon - count_epsilon
         if self.t_max is None:
+            horizon_epsilon = hist.horizon_epsilon(n_hat, self.epsilon, self.horizon_share)
             if hist.horizon_target(horizon_epsilon) > n_hat / 2:
                 warnings.warn(
                     f"The private horizon is unreliable with about {max(n_hat, 0)} patients at "
@@ -339,8 +339,10 @@ class DPKaplanMeier(BaseEstimator):
                     stacklevel=5,
                 )
             horizon = hist.private_horizon(deaths + censored, horizon_epsilon, rng)
+            left -= horizon_epsilon
         else:
             horizon = float(self.t_max)
+        n_bins = self.n_bins or hist.default_n_bins(n_hat, left)
         # Snap equal-width edges to the fine grid, so bins are unions of fine cells.
         lower = hist.fine_lower_edges()
         target = np.linspace(0.0, horizon, n_bins + 1)
@@ -352,13 +354,12 @@ class DPKaplanMeier(BaseEstimator):
         n_out = edges.size - 1
         deaths_b = hist.merge_cells(np.where(beyond, 0, deaths), cell_to_bin, n_out)
         censored_b = hist.merge_cells(censored + np.where(beyond, deaths, 0), cell_to_bin, n_out)
-        return edges, deaths_b, censored_b
+        return edges, deaths_b, censored_b, left
 
     def _release(self, state):
         """Draw the noise and post-process: the fitted attributes of one release."""
         rng = state["_rng"]
-        edges, deaths, censored = self._grid(state, rng)
-        counts_epsilon = self.epsilon - sum(self._shares(state))
+        edges, deaths, censored, counts_epsilon = self._grid(state, rng)
         release = hist.flat_release if self.mechanism == "flat" else hist.tree_release
         noisy_deaths, noisy_censored = release(deaths, censored, counts_epsilon, rng)
         at_risk, hazard = self._post_process(noisy_deaths, noisy_censored, edges, counts_epsilon)

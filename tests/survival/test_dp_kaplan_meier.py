@@ -101,7 +101,31 @@ def test_private_horizon_stops_at_an_administrative_end_of_study():
 
 def test_default_rule_warns_when_the_horizon_cannot_be_learned():
     with pytest.warns(UserWarning, match="pass a public t_max"):
-        DPKaplanMeier(0.5, random_state=0).fit(LUNG.time, LUNG.event)
+        DPKaplanMeier(0.1, random_state=0).fit(LUNG.time, LUNG.event)
+
+
+@pytest.mark.parametrize(
+    ("n", "epsilon", "expected"),
+    [
+        (100_000, 1.0, 0.1),  # large study: the stated share
+        (228, 10.0, 1.0),  # lung at ε = 10: the stated share suffices
+        (228, 1.0, 0.5),  # lung at ε = 1: raised, capped at ε / 2
+        (1_000, 1.0, 8 * hist.horizon_target(1.0) / 1_000),  # raised until k <= n / 8
+    ],
+)
+def test_horizon_share_grows_for_small_studies_up_to_half(n, epsilon, expected):
+    chosen = hist.horizon_epsilon(n, epsilon, 0.1)
+    assert chosen == pytest.approx(expected)
+    if 0.1 * epsilon < chosen < 0.5 * epsilon:
+        assert hist.horizon_target(chosen) <= n / 8 + 1
+
+
+def test_default_rule_accounts_for_every_share():
+    est = DPKaplanMeier(1.0, random_state=0, n_bootstrap=0).fit(LUNG.time, LUNG.event)
+    n_hat = est.noisy_deaths_.sum() + est.noisy_censored_.sum()  # about 228
+    assert 150 < n_hat < 300
+    # 2% for the count, then half of epsilon for the horizon (lung is small).
+    assert est.counts_epsilon_ == pytest.approx(1.0 - 0.02 - 0.5)
 
 
 # --------------------------------------------------------------- post-processing
