@@ -34,24 +34,6 @@ _CLIP_RULES = ("dynamic", "unit", "none")
 _SMOOTHERS = ("moving_average", None)
 
 
-def kaplan_meier(time, event, times):
-    """The exact Kaplan–Meier survival curve (right-continuous step) at ``times``."""
-    time = np.asarray(time, dtype=np.float64)
-    event = np.asarray(event, dtype=bool)
-    unique, inverse = np.unique(time, return_inverse=True)
-    deaths = np.bincount(inverse, weights=event, minlength=unique.size)
-    at_risk = np.bincount(inverse, minlength=unique.size)[::-1].cumsum()[::-1]
-    survival = np.cumprod(1.0 - deaths / at_risk)
-    index = np.searchsorted(unique, np.asarray(times, dtype=np.float64), side="right") - 1
-    return np.where(index >= 0, survival[np.maximum(index, 0)], 1.0)
-
-
-def number_at_risk(time, times):
-    """How many of ``time`` are at least each of ``times``."""
-    ordered = np.sort(np.asarray(time, dtype=np.float64))
-    return ordered.size - np.searchsorted(ordered, np.asarray(times, dtype=np.float64), "left")
-
-
 def moving_average(values, window):
     """Centred moving average along the last axis; the window is truncated at the ends."""
     values = np.asarray(values, dtype=np.float64)
@@ -151,10 +133,13 @@ def paper_dp_km(
     grid = np.asarray(grid, dtype=np.float64)
     grid = grid[grid > 0]
     n_points = grid.size
-    exact = kaplan_meier(time, event, grid)
+    from statkit.survival import KaplanMeier
+
+    exact_curve = KaplanMeier().fit(time, event)
+    exact = exact_curve.predict(grid)
 
     if scale_rule == "inverse_at_risk":
-        sensitivity = 1.0 / np.maximum(number_at_risk(time, grid), 1)
+        sensitivity = 1.0 / np.maximum(exact_curve.at_risk(grid), 1)
     elif scale_rule == "linear":
         sensitivity = np.arange(1, n_points + 1) / n_points
     else:

@@ -65,7 +65,7 @@ import warnings
 import numpy as np
 
 from benchmarks._harness import Benchmark
-from benchmarks._paper_dp_km import kaplan_meier, number_at_risk, paper_dp_km
+from benchmarks._paper_dp_km import paper_dp_km
 
 DESCRIPTION = "DP Kaplan–Meier: accuracy on 5 data sets, privacy audit, speed vs lifelines"
 
@@ -220,11 +220,13 @@ def _lung_check(table, labels):
 
 
 def accuracy(quick):
+    from statkit.survival import KaplanMeier
+
     repeats = 20 if quick else 200
     benches = []
     for name, (time, event) in load_data().items():
         times = np.unique(time[event])
-        exact = kaplan_meier(time, event, times)
+        exact = KaplanMeier().fit(time, event).predict(times)
         methods = accuracy_methods(name)
         bench = Benchmark(
             f"dp_km_accuracy_{name}",
@@ -337,12 +339,13 @@ def dp_km_audit_scores(time, event, params, runs, seed, cells, grid, weights, re
 def audit(quick):
     from statkit.datasets import load_lung
     from statkit.privacy import audit_epsilon
+    from statkit.survival import KaplanMeier
 
     runs = 2_000 if quick else 20_000
     lung = load_lung()
     time, event = lung.time.astype(np.float64), lung.event
     grid = np.unique(time[event])
-    weights = number_at_risk(time, grid).astype(np.float64)
+    weights = KaplanMeier().fit(time, event).at_risk(grid)
     neighbours = lung_neighbours(time, event)
     cells = [(kind, where) for _, _, kind, where in neighbours.values()]
     reference = (time, event)

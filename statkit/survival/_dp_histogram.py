@@ -22,8 +22,10 @@ FINE_LOW, FINE_HIGH = -10, 30
 N_FINE = FINE_PER_OCTAVE * (FINE_HIGH - FINE_LOW) + 2
 # Candidate horizons are every 8th fine edge (1/8 octave, about 9% apart).
 HORIZON_STEP = 8
-# The horizon is this public multiple of the time beyond which about k patients remain.
+# The horizon is this public multiple of the time at which k patients are still followed.
 HORIZON_FACTOR = 2.0
+# Share of epsilon spent on the patient count that sets the number of bins.
+COUNT_SHARE = 0.02
 
 
 def fine_cells(time):
@@ -31,6 +33,14 @@ def fine_cells(time):
     with np.errstate(divide="ignore"):
         position = np.floor(FINE_PER_OCTAVE * (np.log2(time) - FINE_LOW))
     return (np.clip(position, -1, N_FINE - 2) + 1).astype(np.intp)
+
+
+def fine_counts(time, event):
+    """Exact deaths and censorings per cell of the public fine grid."""
+    cells = fine_cells(time)
+    deaths = np.bincount(cells[event], minlength=N_FINE)
+    censored = np.bincount(cells[~event], minlength=N_FINE)
+    return deaths.astype(np.int64), censored.astype(np.int64)
 
 
 def fine_lower_edges():
@@ -54,9 +64,8 @@ def bin_counts(time, event, edges):
 
 
 def merge_cells(counts, cell_to_bin, n_bins):
-    """Sum fine-cell counts into bins (``cell_to_bin[i] = -1`` sends cell i nowhere)."""
-    keep = cell_to_bin >= 0
-    return np.bincount(cell_to_bin[keep], weights=counts[keep], minlength=n_bins).astype(np.int64)
+    """Sum fine-cell counts into the bins ``cell_to_bin`` assigns them to."""
+    return np.bincount(cell_to_bin, weights=counts, minlength=n_bins).astype(np.int64)
 
 
 def private_count(total, epsilon, rng):
@@ -85,10 +94,6 @@ def private_horizon(fine_totals, epsilon, rng):
     utility = -np.maximum(at_or_beyond - k, 0) - np.maximum(k - before, 0)
     choice = exponential_mechanism(utility, epsilon, rng)
     return min(HORIZON_FACTOR * lower[cuts[choice]], lower[-1])
-
-
-# Share of epsilon spent on the patient count that sets the number of bins.
-COUNT_SHARE = 0.02
 
 
 def horizon_target(epsilon):
@@ -143,8 +148,9 @@ def tree_release(deaths, censored, epsilon, rng):
     (floats) of both trees.
     """
     n_bins = deaths.shape[-1]
-    width = 2 ** (tree_levels(n_bins) - 1)
-    mechanism = GeometricMechanism(epsilon, sensitivity=tree_levels(n_bins))
+    levels = tree_levels(n_bins)
+    width = 2 ** (levels - 1)
+    mechanism = GeometricMechanism(epsilon, sensitivity=levels)
     out = []
     for counts in (deaths, censored):
         padded = np.zeros((*counts.shape[:-1], width), dtype=np.int64)

@@ -13,7 +13,12 @@ from sklearn.utils.validation import check_is_fitted
 from statkit.privacy import PrivacyAccountant
 from statkit.survival import _dp_histogram as hist
 from statkit.survival._input import check_alpha, check_survival_data, check_times
-from statkit.utils import check_generator, check_positive_scalar, validate_array
+from statkit.utils import (
+    check_consistent_length,
+    check_generator,
+    check_positive_scalar,
+    validate_array,
+)
 
 _PRIVATE_STATE = ("_deaths", "_censored", "_edges", "_rng")
 
@@ -204,14 +209,17 @@ class DPKaplanMeier(BaseEstimator):
     @staticmethod
     def _add_counts(state, data):
         if state["_edges"] is None:
-            cells = hist.fine_cells(data.time)
-            deaths = np.bincount(cells[data.event], minlength=hist.N_FINE)
-            censored = np.bincount(cells[~data.event], minlength=hist.N_FINE)
+            deaths, censored = hist.fine_counts(data.time, data.event)
         else:
             deaths, censored = hist.bin_counts(data.time, data.event, state["_edges"])
         state["_deaths"] = state["_deaths"] + deaths
         state["_censored"] = state["_censored"] + censored
         return state
+
+    def _assign(self, attributes):
+        for name, value in attributes.items():
+            setattr(self, name, value)
+        return self
 
     def _state(self):
         if not hasattr(self, "_deaths"):
@@ -234,10 +242,7 @@ class DPKaplanMeier(BaseEstimator):
         -------
         self : DPKaplanMeier
         """
-        state = self._add_counts(self._state(), check_survival_data(time, event))
-        for name, value in state.items():
-            setattr(self, name, value)
-        return self
+        return self._assign(self._add_counts(self._state(), check_survival_data(time, event)))
 
     def merge(self, other):
         """Add the exact counts of another estimator with the same public grid.
@@ -264,9 +269,7 @@ class DPKaplanMeier(BaseEstimator):
             raise ValueError("other must count on the same public time grid as this estimator.")
         state["_deaths"] = state["_deaths"] + other._deaths
         state["_censored"] = state["_censored"] + other._censored
-        for name, value in state.items():
-            setattr(self, name, value)
-        return self
+        return self._assign(state)
 
     # ----------------------------------------------------------------- release
 
@@ -287,9 +290,7 @@ class DPKaplanMeier(BaseEstimator):
         data = check_survival_data(time, event)
         state = self._add_counts(self._new_state(), data)
         fitted = self._spend_and_release(state, spent=0.0)
-        for name, value in {**state, **fitted}.items():
-            setattr(self, name, value)
-        return self
+        return self._assign({**state, **fitted})
 
     def release(self):
         """Release the curve of the counts accumulated so far, spending ``epsilon``.
@@ -304,10 +305,8 @@ class DPKaplanMeier(BaseEstimator):
         if not hasattr(self, "_deaths"):
             raise ValueError("Nothing to release: call fit or partial_fit first.")
         self._check_params()
-        fitted = self._spend_and_release(self._state(), getattr(self, "epsilon_spent_", 0.0))
-        for name, value in fitted.items():
-            setattr(self, name, value)
-        return self
+        spent = getattr(self, "epsilon_spent_", 0.0)
+        return self._assign(self._spend_and_release(self._state(), spent))
 
     def _spend_and_release(self, state, spent):
         if self.accountant is not None:
@@ -530,8 +529,7 @@ def fit_grouped(estimator, time, event=None, *, groups, labels):
     """
     data = check_survival_data(time, event)
     groups = np.asarray(groups)
-    if groups.shape != data.time.shape:
-        raise ValueError(f"groups must have shape {data.time.shape}; got {groups.shape}.")
+    check_consistent_length(time=data.time, groups=groups)
     labels = list(labels)
     if len(set(labels)) != len(labels) or not labels:
         raise ValueError("labels must be a non-empty sequence of distinct public group labels.")
@@ -544,9 +542,8 @@ def fit_grouped(estimator, time, event=None, *, groups, labels):
     curves = {}
     for label, stream in zip(labels, streams, strict=True):
         curve = clone(estimator).set_params(accountant=None, random_state=stream)
-        counts = curve._add_counts(curve._new_state(), _subset(data, groups == label))
-        for name, value in counts.items():  # an empty group is released too
-            setattr(curve, name, value)
+        # An empty group is released too: which groups occur is not revealed.
+        curve._assign(curve._add_counts(curve._new_state(), _subset(data, groups == label)))
         if block is not None:
             block.spend(curve.epsilon, group=label, label=f"DPKaplanMeier group {label!r}")
         curve.release()

@@ -9,7 +9,7 @@ from sklearn.base import clone
 
 from statkit.datasets import load_lung
 from statkit.privacy import PrivacyAccountant, PrivacyBudgetError
-from statkit.survival import DPKaplanMeier, fit_grouped
+from statkit.survival import DPKaplanMeier, KaplanMeier, fit_grouped
 from statkit.survival import _dp_histogram as hist
 from statkit.testing.strategies import survival_data
 
@@ -19,12 +19,9 @@ BIG = 1e6  # an epsilon so large that the discrete Laplace noise is 0 with certa
 
 def _km(time, event):
     """Non-private Kaplan–Meier at its event times (reference for accuracy tests)."""
-    order = np.argsort(time, kind="stable")
-    time, event = time[order], event[order]
-    unique, first = np.unique(time, return_index=True)
-    deaths = np.add.reduceat(event.astype(int), first)
-    survival = np.cumprod(1 - deaths / (time.size - first))
-    return unique[deaths > 0], survival[deaths > 0]
+    km = KaplanMeier().fit(time, event)
+    observed = km.n_events_ > 0
+    return km.timeline_[observed], km.survival_function_[observed]
 
 
 # ---------------------------------------------------------------- counting rule

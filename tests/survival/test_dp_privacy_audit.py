@@ -21,10 +21,10 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from benchmarks._paper_dp_km import number_at_risk, paper_dp_km
+from benchmarks._paper_dp_km import paper_dp_km
 from statkit.datasets import load_lung
 from statkit.privacy import GeometricMechanism, audit_epsilon
-from statkit.survival import DPKaplanMeier
+from statkit.survival import DPKaplanMeier, KaplanMeier
 
 T_MAX = 1100.0
 N_BINS = 12
@@ -205,7 +205,7 @@ def test_black_box_audit_stays_below_epsilon(lung, epsilon):
     time, event = lung
     time2, event2, _, _ = _neighbours(time, event)["minus earliest death"]
     grid = np.unique(time[event])
-    weights = number_at_risk(time, grid).astype(float)
+    weights = KaplanMeier().fit(time, event).at_risk(grid)
     on_d = _audit_scores(time, event, epsilon, 10, lung, grid, weights)
     on_d2 = _audit_scores(time2, event2, epsilon, 11, lung, grid, weights)
     cell = audit_epsilon(on_d[0], on_d2[0], random_state=0)
@@ -222,7 +222,7 @@ def test_black_box_audit_catches_the_paper_reconstruction(lung, epsilon):
     time, event = lung
     time2, event2, _, _ = _neighbours(time, event)["minus earliest death"]
     grid = np.unique(time[event])  # a fixed grid, so both sides release the same points
-    weights = number_at_risk(time, grid).astype(float)
+    weights = KaplanMeier().fit(time, event).at_risk(grid)
     scores = [
         paper_dp_km(
             t, e, epsilon, variant="A", grid=grid, n_repeats=AUDIT_RUNS, random_state=seed
