@@ -253,10 +253,10 @@ class SurvivalCurveDisplay(BaseDisplay):
         times = np.union1d(np.linspace(0.0, edges[-1], _DENSE_POINTS), edges)
         lower = upper = None
         if ci:
-            if estimator.n_bootstrap == 0:
+            if estimator.bootstrap_hazards_.shape[0] == 0:
                 raise ValueError(
-                    "ci=True needs the bootstrap replicates of the estimator; it was fitted "
-                    "with n_bootstrap=0. Pass ci=False, or refit with n_bootstrap > 0."
+                    "ci=True needs the bootstrap replicates of the estimator; its last release "
+                    "had n_bootstrap=0. Pass ci=False, or release with n_bootstrap > 0."
                 )
             lower, upper = estimator.confidence_interval(times, alpha=alpha)
         if name is None:
