@@ -11,19 +11,61 @@ import threading
 from contextlib import contextmanager
 
 _BACKENDS = ("auto", "numpy", "cupy")
+_TRUE_WORDS = ("1", "true", "yes", "on")
+_FALSE_WORDS = ("0", "false", "no", "off")
 
 
-def _env_flag(name, default):
-    value = os.environ.get(name)
-    if value is None or value == "":
+def env_flag(name, default):
+    """Read a boolean environment variable.
+
+    Parameters
+    ----------
+    name : str
+        The variable's name.
+    default : bool
+        The value when the variable is unset, empty or blank.
+
+    Returns
+    -------
+    flag : bool
+        True for 1, true, yes or on; False for 0, false, no or off (in any case).
+
+    Raises
+    ------
+    ValueError
+        Any other value; the message names the variable and the accepted words.
+
+    Examples
+    --------
+    >>> import os
+    >>> from statkit._config import env_flag
+    >>> os.environ["STATKIT_EXAMPLE_FLAG"] = "Off"
+    >>> env_flag("STATKIT_EXAMPLE_FLAG", True)
+    False
+    >>> os.environ["STATKIT_EXAMPLE_FLAG"] = "maybe"
+    >>> env_flag("STATKIT_EXAMPLE_FLAG", True)
+    Traceback (most recent call last):
+    ...
+    ValueError: The STATKIT_EXAMPLE_FLAG environment variable must be one of 1, true, yes, on ...
+    >>> del os.environ["STATKIT_EXAMPLE_FLAG"]
+    """
+    value = os.environ.get(name, "").strip().lower()
+    if not value:
         return default
-    return value.strip().lower() not in ("0", "false", "no", "off")
+    if value in _TRUE_WORDS:
+        return True
+    if value in _FALSE_WORDS:
+        return False
+    raise ValueError(
+        f"The {name} environment variable must be one of {', '.join(_TRUE_WORDS)} (true) or "
+        f"{', '.join(_FALSE_WORDS)} (false), in any case; got {os.environ[name]!r}."
+    )
 
 
 _global_config = {
     "backend": os.environ.get("STATKIT_BACKEND", "auto") or "auto",
-    "use_numba": _env_flag("STATKIT_USE_NUMBA", True),
-    "show_progress": _env_flag("STATKIT_SHOW_PROGRESS", True),
+    "use_numba": env_flag("STATKIT_USE_NUMBA", True),
+    "show_progress": env_flag("STATKIT_SHOW_PROGRESS", True),
 }
 if _global_config["backend"] not in _BACKENDS:
     raise ValueError(

@@ -4,7 +4,7 @@ import numpy as np
 from sklearn.utils import Bunch
 
 from statkit.datasets._base import _to_frame, _verified_path
-from statkit.utils import validate_array
+from statkit.utils._validation import validate_array
 
 _FEATURES = (
     "unit",

@@ -6,7 +6,7 @@ import numpy as np
 from sklearn.utils import Bunch
 
 from statkit.datasets._base import _packaged_path, _read_descr, _to_frame
-from statkit.utils import validate_array, validate_binary
+from statkit.utils._validation import validate_array, validate_binary
 
 _COLUMNS = (
     "inst",

@@ -11,10 +11,16 @@ import math
 import threading
 from collections.abc import Hashable
 from dataclasses import dataclass
+from numbers import Real
 
-from statkit.utils import check_positive_scalar
+from sklearn.utils._param_validation import validate_parameter_constraints
+
+from statkit.utils._validation import NumericInterval
 
 _RTOL = 1e-9
+# A finite number > 0: an epsilon, a sensitivity, a noise scale.
+_POSITIVE = NumericInterval(Real, 0, math.inf, closed="neither")
+_COST_CONSTRAINTS = {"epsilon": [_POSITIVE], "delta": [NumericInterval(Real, 0, 1, closed="left")]}
 
 
 class PrivacyBudgetError(RuntimeError):
@@ -50,12 +56,12 @@ class LedgerEntry:
     block: int | None = None
 
 
-def _check_delta(delta, *, allow_zero=True):
-    """Check that ``delta`` is a number in [0, 1) (or (0, 1)) and return it as float."""
-    delta = check_positive_scalar(delta, "delta", allow_zero=allow_zero)
-    if delta >= 1:
-        raise ValueError(f"delta must be < 1; got {delta!r}.")
-    return delta
+def _check_cost(epsilon, delta, caller):
+    """Check an (ε, δ) cost, ε finite and > 0 and δ in [0, 1); return it as floats."""
+    validate_parameter_constraints(
+        _COST_CONSTRAINTS, {"epsilon": epsilon, "delta": delta}, caller_name=caller
+    )
+    return float(epsilon), float(delta)
 
 
 def _describe(epsilon, delta, with_delta):
@@ -101,8 +107,7 @@ class PrivacyAccountant:
     """
 
     def __init__(self, epsilon, delta=0.0):
-        self.epsilon = check_positive_scalar(epsilon, "epsilon")
-        self.delta = _check_delta(delta)
+        self.epsilon, self.delta = _check_cost(epsilon, delta, "PrivacyAccountant")
         self._costs = []  # [epsilon, delta] of each sequential release or parallel block
         self._ledger = []
         self._n_blocks = 0
@@ -150,7 +155,7 @@ class PrivacyAccountant:
         PrivacyBudgetError
             The release would exceed the budget; nothing is recorded.
         """
-        epsilon, delta = check_positive_scalar(epsilon, "epsilon"), _check_delta(delta)
+        epsilon, delta = _check_cost(epsilon, delta, "PrivacyAccountant.spend")
         with self._lock:
             self._charge(
                 len(self._costs),
@@ -173,7 +178,7 @@ class PrivacyAccountant:
         -------
         fits : bool
         """
-        epsilon, delta = check_positive_scalar(epsilon, "epsilon"), _check_delta(delta)
+        epsilon, delta = _check_cost(epsilon, delta, "PrivacyAccountant.can_spend")
         return self._fits([*self._costs, [epsilon, delta]])
 
     def parallel(self, label=None):
@@ -294,7 +299,7 @@ class ParallelComposition:
         PrivacyBudgetError
             The block's increase would exceed the budget; nothing is recorded.
         """
-        epsilon, delta = check_positive_scalar(epsilon, "epsilon"), _check_delta(delta)
+        epsilon, delta = _check_cost(epsilon, delta, "ParallelComposition.spend")
         if group is None:
             raise ValueError("group must name the disjoint group the release reads; got None.")
         acc = self._accountant

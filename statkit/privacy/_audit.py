@@ -8,13 +8,14 @@ distinguishing test fires gives a lower bound on the ε the mechanism really has
 proves the claim wrong; a bound close to it shows that the audit has power.
 """
 
-import numbers
 from dataclasses import dataclass
+from numbers import Real
 
 import numpy as np
 from scipy.stats import beta
+from sklearn.utils._param_validation import validate_params
 
-from statkit.utils import check_generator, validate_array
+from statkit.utils._validation import NumericInterval, check_generator, validate_array
 
 _DIRECTIONS = (">=", "<=")
 _SIDES = ("scores", "scores_neighbour")
@@ -124,6 +125,15 @@ def _check_scores(scores, name):
     return scores
 
 
+@validate_params(
+    {
+        "scores": ["array-like"],
+        "scores_neighbour": ["array-like"],
+        "confidence": [NumericInterval(Real, 0, 1, closed="neither")],
+        "random_state": "no_validation",  # check_generator names what it accepts
+    },
+    prefer_skip_nested_validation=True,
+)
 def audit_epsilon(scores, scores_neighbour, *, confidence=0.95, random_state=None):
     """Lower-bound the ε of a mechanism from its outputs on two neighbouring data sets.
 
@@ -232,10 +242,6 @@ def audit_epsilon(scores, scores_neighbour, *, confidence=0.95, random_state=Non
     """
     scores = _check_scores(scores, "scores")
     scores_neighbour = _check_scores(scores_neighbour, "scores_neighbour")
-    if isinstance(confidence, bool | np.bool_) or not isinstance(confidence, numbers.Real):
-        raise TypeError(f"confidence must be a real number in (0, 1); got {confidence!r}.")
-    if not 0.0 < confidence < 1.0:  # also rejects NaN
-        raise ValueError(f"confidence must be in (0, 1); got {confidence!r}.")
     confidence = float(confidence)
     rng = check_generator(random_state)
     # Four one-sided bounds (TPR, FPR, TNR, FNR) hold jointly by the union bound.

@@ -7,13 +7,15 @@ it draws, and exposes its exact log-density (or log-pmf) for audits.
 """
 
 import math
+from numbers import Integral, Real
 
 import numpy as np
 from scipy.optimize import brentq
 from scipy.special import log_ndtr
+from sklearn.utils._param_validation import validate_parameter_constraints, validate_params
 
-from statkit.privacy._accountant import _check_delta
-from statkit.utils import check_positive_scalar, validate_array
+from statkit.privacy._accountant import _POSITIVE
+from statkit.utils._validation import NumericInterval, validate_array
 
 
 def _release_log_density(logp, value):
@@ -26,6 +28,12 @@ class _Mechanism:
 
     delta = 0.0
     _dtype = "float"
+    _parameter_constraints: dict = {}
+
+    def _validate(self, **params):
+        validate_parameter_constraints(
+            self._parameter_constraints, params, caller_name=type(self).__name__
+        )
 
     @property
     def privacy_cost(self):
@@ -71,6 +79,25 @@ class _Mechanism:
             accountant.spend(self.epsilon, self.delta, label=label)
         return value + self._noise(rng, value.shape)
 
+    def sample_noise(self, shape, rng):
+        """Draw noise of this mechanism's law, releasing nothing (for simulations).
+
+        A parametric bootstrap of a private release redraws the privacy noise
+        of simulated data with this; it is not a release and charges nothing.
+
+        Parameters
+        ----------
+        shape : int or tuple of int
+            Shape of the noise.
+        rng : numpy.random.Generator
+            The simulation's stream.
+
+        Returns
+        -------
+        noise : ndarray
+        """
+        return self._noise(rng, shape)
+
 
 class LaplaceMechanism(_Mechanism):
     """Pure ε-differential privacy with continuous Laplace noise.
@@ -89,6 +116,8 @@ class LaplaceMechanism(_Mechanism):
     ----------
     scale : float
         The Laplace scale ``sensitivity / epsilon``.
+    noise_std : float
+        The standard deviation of the noise, ``sqrt(2) * scale``.
 
     Notes
     -----
@@ -103,16 +132,25 @@ class LaplaceMechanism(_Mechanism):
     >>> mech = LaplaceMechanism(epsilon=0.5)
     >>> mech.scale, mech.privacy_cost
     (2.0, (0.5, 0.0))
+    >>> round(mech.noise_std, 4)
+    2.8284
     >>> acc = PrivacyAccountant(1.0)
     >>> noisy = mech.randomise([10.0, 20.0], np.random.default_rng(0), accountant=acc)
     >>> noisy.shape, acc.spent
     ((2,), 0.5)
     """
 
+    _parameter_constraints: dict = {"epsilon": [_POSITIVE], "sensitivity": [_POSITIVE]}
+
     def __init__(self, epsilon, sensitivity=1.0):
-        self.epsilon = check_positive_scalar(epsilon, "epsilon")
-        self.sensitivity = check_positive_scalar(sensitivity, "sensitivity")
+        self._validate(epsilon=epsilon, sensitivity=sensitivity)
+        self.epsilon, self.sensitivity = float(epsilon), float(sensitivity)
         self.scale = self.sensitivity / self.epsilon
+
+    @property
+    def noise_std(self):
+        """float : The standard deviation of the noise, ``sqrt(2) * scale``."""
+        return math.sqrt(2.0) * self.scale
 
     def _noise(self, rng, shape):
         return rng.laplace(0.0, self.scale, size=shape)
@@ -160,6 +198,11 @@ class GeometricMechanism(_Mechanism):
         Largest L1 distance between the (integer) answers on neighbouring data
         sets; 1 for a histogram of counts under add/remove-one neighbours.
 
+    Attributes
+    ----------
+    noise_std : float
+        The standard deviation of the noise, ``sqrt(2 α) / (1 - α)``.
+
     References
     ----------
     Ghosh, Roughgarden & Sundararajan, "Universally utility-maximizing privacy
@@ -173,15 +216,31 @@ class GeometricMechanism(_Mechanism):
     >>> counts = mech.randomise([3, 0, 7], np.random.default_rng(0))
     >>> counts.dtype, counts.shape
     (dtype('int64'), (3,))
+    >>> round(mech.noise_std, 4)
+    1.357
     >>> round(float(mech.log_pmf(0, 0)), 4)  # log P(noise = 0) = log tanh(1/2)
     -0.7719
     """
 
     _dtype = "integer"
+    _parameter_constraints: dict = {
+        "epsilon": [_POSITIVE],
+        "sensitivity": [NumericInterval(Integral, 1, None, closed="left")],
+    }
 
     def __init__(self, epsilon, sensitivity=1):
-        self.epsilon = check_positive_scalar(epsilon, "epsilon")
-        self.sensitivity = check_positive_scalar(sensitivity, "sensitivity", integer=True)
+        self._validate(epsilon=epsilon, sensitivity=sensitivity)
+        self.epsilon, self.sensitivity = float(epsilon), int(sensitivity)
+
+    @property
+    def noise_std(self):
+        """float : The standard deviation of the noise, ``sqrt(2 α) / (1 - α)``.
+
+        The variance of discrete Laplace noise is ``2 α / (1 - α)²``, with
+        ``α = exp(-epsilon / sensitivity)``.
+        """
+        t = self.epsilon / self.sensitivity
+        return math.sqrt(2.0) * math.exp(-t / 2) / -math.expm1(-t)
 
     def _noise(self, rng, shape):
         # X, Y ~ Geometric(p) on {1, 2, ...} are independent with P(X = i) = p α^(i-1).
@@ -231,6 +290,10 @@ def _log_delta(epsilon, sigma, sensitivity):
     return float(log_a + np.log(-np.expm1(epsilon + log_b - log_a)))
 
 
+@validate_params(
+    {"epsilon": [_POSITIVE], "sigma": [_POSITIVE], "sensitivity": [_POSITIVE]},
+    prefer_skip_nested_validation=True,
+)
 def gaussian_delta(epsilon, sigma, sensitivity=1.0):
     """Exact δ(ε) of Gaussian noise with standard deviation ``sigma``.
 
@@ -258,13 +321,7 @@ def gaussian_delta(epsilon, sigma, sensitivity=1.0):
     >>> round(gaussian_delta(1.0, sigma=1.0), 4)
     0.1269
     """
-    return math.exp(
-        _log_delta(
-            check_positive_scalar(epsilon, "epsilon"),
-            check_positive_scalar(sigma, "sigma"),
-            check_positive_scalar(sensitivity, "sensitivity"),
-        )
-    )
+    return math.exp(_log_delta(epsilon, sigma, sensitivity))
 
 
 class GaussianMechanism(_Mechanism):
@@ -288,6 +345,8 @@ class GaussianMechanism(_Mechanism):
     ----------
     sigma : float
         The calibrated noise standard deviation.
+    noise_std : float
+        The standard deviation of the noise, ``sigma``.
 
     References
     ----------
@@ -307,11 +366,22 @@ class GaussianMechanism(_Mechanism):
     (2, 3)
     """
 
+    _parameter_constraints: dict = {
+        "epsilon": [_POSITIVE],
+        "delta": [NumericInterval(Real, 0, 1, closed="neither")],
+        "sensitivity": [_POSITIVE],
+    }
+
     def __init__(self, epsilon, delta, sensitivity=1.0):
-        self.epsilon = check_positive_scalar(epsilon, "epsilon")
-        self.delta = _check_delta(delta, allow_zero=False)
-        self.sensitivity = check_positive_scalar(sensitivity, "sensitivity")
+        self._validate(epsilon=epsilon, delta=delta, sensitivity=sensitivity)
+        self.epsilon, self.delta = float(epsilon), float(delta)
+        self.sensitivity = float(sensitivity)
         self.sigma = self._calibrate()
+
+    @property
+    def noise_std(self):
+        """float : The standard deviation of the noise, ``sigma``."""
+        return self.sigma
 
     def _calibrate(self):
         log_target = math.log(self.delta)

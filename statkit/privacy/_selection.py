@@ -1,10 +1,21 @@
 """Private selection: the exponential mechanism."""
 
 import numpy as np
+from sklearn.utils._param_validation import validate_params
 
-from statkit.utils import check_generator, check_positive_scalar, validate_array
+from statkit.privacy._accountant import _POSITIVE
+from statkit.utils._validation import check_generator, validate_array
 
 
+@validate_params(
+    {
+        "utilities": ["array-like"],
+        "epsilon": [_POSITIVE],
+        "random_state": "no_validation",  # check_generator names what it accepts
+        "sensitivity": [_POSITIVE],
+    },
+    prefer_skip_nested_validation=True,
+)
 def exponential_mechanism(utilities, epsilon, random_state, *, sensitivity=1.0):
     """Pick an index with probability proportional to ``exp(ε u / (2 Δ))``.
 
@@ -18,8 +29,8 @@ def exponential_mechanism(utilities, epsilon, random_state, *, sensitivity=1.0):
         The utility of each candidate on the private data (finite).
     epsilon : float
         Privacy loss of the selection, finite and > 0.
-    random_state : int, Generator or None
-        Source of the randomness (see :func:`statkit.utils.check_generator`).
+    random_state : None, int, SeedSequence, Generator or RandomState
+        Source of the randomness; a Generator is used (and advanced) as is.
     sensitivity : float, default=1.0
         Largest change of any utility between neighbouring data sets.
 
@@ -39,8 +50,6 @@ def exponential_mechanism(utilities, epsilon, random_state, *, sensitivity=1.0):
     0
     """
     utilities = validate_array(utilities, "utilities", ndim=1)
-    epsilon = check_positive_scalar(epsilon, "epsilon")
-    sensitivity = check_positive_scalar(sensitivity, "sensitivity")
     rng = check_generator(random_state)
     scores = epsilon * utilities / (2.0 * sensitivity)
     return int(np.argmax(scores + rng.gumbel(size=scores.shape)))

@@ -8,7 +8,8 @@ Laplace noise to death and censoring counts on public time bins.
 """
 
 from statkit.survival._display import SurvivalCurveDisplay
-from statkit.survival._dp_kaplan_meier import DPKaplanMeier, fit_grouped
+from statkit.survival._dp_grouped import fit_grouped
+from statkit.survival._dp_kaplan_meier import DPKaplanMeier
 from statkit.survival._kaplan_meier import KaplanMeier
 from statkit.survival._logrank import LogrankResult, logrank_test
 

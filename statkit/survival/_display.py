@@ -5,8 +5,6 @@ from sklearn.utils.validation import check_is_fitted
 
 from statkit.utils._plotting import BaseDisplay
 
-# Points in the dense grid on which a private curve (smooth inside its bins) is drawn.
-_DENSE_POINTS = 512
 # Layout of the at-risk table below the x-axis, in points.
 _ROW_TOP = 20.0
 _ROW_HEIGHT = 11.0
@@ -42,8 +40,8 @@ class SurvivalCurveDisplay(BaseDisplay):
     Holds the data of one curve: the survival function, optionally a pointwise
     confidence band, censor marks and a row of numbers at risk drawn under the
     x-axis, as lifelines' ``plot_survival_function`` and ``add_at_risk_counts``
-    do. Build it with :meth:`from_estimator`, or pass the arrays and call
-    :meth:`plot`.
+    do. Build it with :meth:`from_estimator` or :meth:`from_curve`, or pass the
+    arrays and call :meth:`plot`.
 
     Parameters
     ----------
@@ -156,25 +154,24 @@ class SurvivalCurveDisplay(BaseDisplay):
     ):
         """Plot the survival curve of a fitted survival estimator.
 
-        A :class:`KaplanMeier` curve is drawn as a step function on its
-        timeline, starting at S(0) = 1, with its Greenwood log(-log) band and
-        "+" marks at the censored times. A :class:`DPKaplanMeier` curve is
-        drawn on a dense grid over ``[0, time_edges_[-1]]`` (its hazard is
-        constant inside a bin, so it is not a step function) with its
-        bootstrap band, which includes the privacy noise; individual censoring
-        times are private, so it never shows censor marks, and its numbers at
-        risk are the rounded private estimates, labelled "at risk (noisy)".
+        The estimator says what to draw: a :class:`KaplanMeier` curve is a
+        step function on its timeline, starting at S(0) = 1, with its
+        Greenwood log(-log) band and "+" marks at the censored times; a
+        :class:`DPKaplanMeier` curve is drawn on a dense grid (its hazard is
+        constant inside a bin) with its bootstrap band, which includes the
+        privacy noise, no censor marks (censoring times are private), and its
+        rounded noisy numbers at risk, labelled "at risk (noisy)".
 
         Parameters
         ----------
         estimator : KaplanMeier or DPKaplanMeier
-            A fitted survival estimator.
+            A fitted survival curve.
         ci : bool, default=True
             Draw the pointwise confidence band.
         alpha : float, default=0.05
             The band has level ``1 - alpha``.
         show_censors : bool, default=True
-            Mark censored times with "+" (:class:`KaplanMeier` only).
+            Mark censored times with "+" where the estimator shows them.
         at_risk_counts : bool, default=False
             Show the numbers at risk at the major ticks under the x-axis.
         ax : matplotlib.axes.Axes, default=None
@@ -194,82 +191,99 @@ class SurvivalCurveDisplay(BaseDisplay):
         Raises
         ------
         TypeError
-            If ``estimator`` is not a KaplanMeier or DPKaplanMeier.
+            If ``estimator`` is not a survival curve.
         sklearn.exceptions.NotFittedError
             If ``estimator`` has not been fitted.
         ValueError
             If ``ci=True`` for a :class:`DPKaplanMeier` fitted with
             ``n_bootstrap=0``.
         """
-        from statkit.survival._dp_kaplan_meier import DPKaplanMeier
-        from statkit.survival._kaplan_meier import KaplanMeier
+        from statkit.survival._base import BaseSurvivalCurve
 
-        if isinstance(estimator, KaplanMeier):
-            check_is_fitted(estimator, "survival_function_")
-            display = cls._from_kaplan_meier(estimator, ci, alpha, show_censors, name)
-        elif isinstance(estimator, DPKaplanMeier):
-            check_is_fitted(estimator, "hazard_")
-            display = cls._from_dp_kaplan_meier(estimator, ci, alpha, name)
-        else:
+        if not isinstance(estimator, BaseSurvivalCurve):
             raise TypeError(
-                "estimator must be a fitted KaplanMeier or DPKaplanMeier; "
+                "estimator must be a fitted KaplanMeier or DPKaplanMeier (a survival curve); "
                 f"got {type(estimator).__name__}."
             )
-        display.plot(ax=ax, **kwargs)
-        if at_risk_counts:
-            ticks = display._ticks_in_range()
-            counts = estimator.at_risk(ticks)
-            if isinstance(estimator, DPKaplanMeier):
-                counts = np.rint(counts)
-            display.at_risk_times, display.at_risk_counts = ticks, counts
-            display._plot_at_risk(created=ax is None)
-        return display
+        check_is_fitted(estimator, "survival_function_")
+        data = estimator._plot_data(ci=ci, alpha=alpha, show_censors=show_censors)
+        return cls.from_curve(
+            data.times,
+            data.survival,
+            lower=data.lower,
+            upper=data.upper,
+            censor_times=data.censor_times,
+            censor_survival=data.censor_survival,
+            at_risk=data.at_risk if at_risk_counts else None,
+            at_risk_label=data.at_risk_label,
+            step=data.step,
+            name=data.name if name is None else name,
+            ax=ax,
+            **kwargs,
+        )
 
     @classmethod
-    def _from_kaplan_meier(cls, estimator, ci, alpha, show_censors, name):
-        times = np.r_[0.0, estimator.timeline_]
-        survival = np.r_[1.0, estimator.survival_function_]
-        lower = upper = censor_times = censor_survival = None
-        if ci:
-            lower, upper = estimator.confidence_interval(times, alpha=alpha)
-        if show_censors:
-            censored = estimator.n_censored_ > 0
-            censor_times = estimator.timeline_[censored]
-            censor_survival = estimator.survival_function_[censored]
-        return cls(
+    def from_curve(
+        cls,
+        times,
+        survival,
+        *,
+        lower=None,
+        upper=None,
+        censor_times=None,
+        censor_survival=None,
+        at_risk=None,
+        at_risk_label="at risk",
+        step=True,
+        name=None,
+        ax=None,
+        **kwargs,
+    ):
+        """Plot a survival curve given as data.
+
+        Parameters
+        ----------
+        times, survival : array-like of shape (n_times,)
+            The curve.
+        lower, upper : array-like of shape (n_times,), default=None
+            A pointwise band.
+        censor_times, censor_survival : array-like of shape (n_censor,), default=None
+            Censor marks.
+        at_risk : callable, default=None
+            Numbers at risk at given times; when given, they are shown at the
+            major ticks under the x-axis.
+        at_risk_label : str, default="at risk"
+            Label of the row of numbers at risk.
+        step : bool, default=True
+            Draw a step function (False: straight lines between the points).
+        name : str, default=None
+            Label of the curve in the legend.
+        ax : matplotlib.axes.Axes, default=None
+            Axes to draw on; None creates a figure and axes.
+        **kwargs : dict
+            Keyword arguments passed to :meth:`matplotlib.axes.Axes.plot`.
+
+        Returns
+        -------
+        display : SurvivalCurveDisplay
+        """
+        display = cls(
             times=times,
             survival=survival,
             lower=lower,
             upper=upper,
             censor_times=censor_times,
             censor_survival=censor_survival,
-            step=True,
-            name=type(estimator).__name__ if name is None else name,
-        )
-
-    @classmethod
-    def _from_dp_kaplan_meier(cls, estimator, ci, alpha, name):
-        edges = estimator.time_edges_
-        times = np.union1d(np.linspace(0.0, edges[-1], _DENSE_POINTS), edges)
-        lower = upper = None
-        if ci:
-            if estimator.bootstrap_hazards_.shape[0] == 0:
-                raise ValueError(
-                    "ci=True needs the bootstrap replicates of the estimator; its last release "
-                    "had n_bootstrap=0. Pass ci=False, or release with n_bootstrap > 0."
-                )
-            lower, upper = estimator.confidence_interval(times, alpha=alpha)
-        if name is None:
-            name = f"{type(estimator).__name__} (ε = {estimator.epsilon:g})"
-        return cls(
-            times=times,
-            survival=estimator.predict(times),
-            lower=lower,
-            upper=upper,
-            step=False,
+            step=step,
             name=name,
-            at_risk_label="at risk (noisy)",
+            at_risk_label=at_risk_label,
         )
+        display.plot(ax=ax, **kwargs)
+        if at_risk is not None:
+            ticks = display._ticks_in_range()
+            display.at_risk_times, display.at_risk_counts = ticks, np.asarray(at_risk(ticks))
+            display._plot_at_risk(created=ax is None)
+        return display
 
     def plot(self, ax=None, *, name=None, **kwargs):
         """Plot the survival curve.

@@ -5,7 +5,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from statkit.utils import check_consistent_length, validate_array, validate_binary
+from statkit.utils._validation import check_matching_lengths, validate_array, validate_binary
 
 
 class SurvivalData(NamedTuple):
@@ -34,7 +34,7 @@ def _split_structured(y):
     return y[fields[0]], y[fields[1]]
 
 
-def check_survival_data(time, event=None, *, entry=None, weights=None):
+def check_survival_data(time, event=None, *, entry=None, weights=None, allow_empty=False):
     """Validate right-censored survival data.
 
     Parameters
@@ -49,6 +49,8 @@ def check_survival_data(time, event=None, *, entry=None, weights=None):
         Delayed-entry (left-truncation) times, ``0 <= entry <= time``.
     weights : array-like of shape (n_samples,), default=None
         Positive case weights.
+    allow_empty : bool, default=False
+        Accept data with no subject (a shard of a larger data set).
 
     Returns
     -------
@@ -73,13 +75,17 @@ def check_survival_data(time, event=None, *, entry=None, weights=None):
                 "the events are read from its first field."
             )
         event, time = _split_structured(raw)
-    time = validate_array(time, "time", ndim=1).astype(np.float64, copy=False)
+    time = validate_array(time, "time", ndim=1, allow_empty=allow_empty)
+    time = time.astype(np.float64, copy=False)
     _check_non_negative(time, "time")
-    event = np.ones(time.size, dtype=bool) if event is None else validate_binary(event, "event")
-    check_consistent_length(time=time, event=event)
+    if event is None:
+        event = np.ones(time.size, dtype=bool)
+    else:
+        event = validate_binary(event, "event", allow_empty=allow_empty)
+    check_matching_lengths(time=time, event=event)
     if entry is not None:
         entry = validate_array(entry, "entry", ndim=1).astype(np.float64, copy=False)
-        check_consistent_length(time=time, entry=entry)
+        check_matching_lengths(time=time, entry=entry)
         _check_non_negative(entry, "entry")
         late = np.flatnonzero(entry > time)
         if late.size:
@@ -90,7 +96,7 @@ def check_survival_data(time, event=None, *, entry=None, weights=None):
             )
     if weights is not None:
         weights = validate_array(weights, "weights", ndim=1).astype(np.float64, copy=False)
-        check_consistent_length(time=time, weights=weights)
+        check_matching_lengths(time=time, weights=weights)
         bad = np.flatnonzero(weights <= 0)
         if bad.size:
             i = int(bad[0])
@@ -139,3 +145,26 @@ def check_alpha(alpha):
     if isinstance(alpha, bool | np.bool_) or not isinstance(alpha, Real) or not 0 < alpha < 1:
         raise ValueError(f"alpha must be a real number in (0, 1); got {alpha!r}.")
     return float(alpha)
+
+
+def check_time_edges(time_edges):
+    """Validate public bin edges: finite, non-negative, strictly increasing; 0 is prepended.
+
+    Parameters
+    ----------
+    time_edges : array-like of shape (n_edges,)
+        The edges given by the user.
+
+    Returns
+    -------
+    edges : ndarray of shape (n_bins + 1,)
+        Float64 edges starting at 0.
+    """
+    edges = validate_array(time_edges, "time_edges", ndim=1)
+    if edges[0] < 0:
+        raise ValueError(f"time_edges must be non-negative; got {float(edges[0])!r} first.")
+    if edges[0] > 0:
+        edges = np.r_[0.0, edges]
+    if edges.size < 2 or np.any(np.diff(edges) <= 0):
+        raise ValueError("time_edges must be strictly increasing with at least one bin.")
+    return edges.astype(np.float64)

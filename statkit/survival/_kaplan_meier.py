@@ -1,167 +1,26 @@
 """The Kaplan–Meier estimator of a survival function, with its event table.
 
-Everything is computed from the event table on the sorted unique times: the
-number at risk, events, censorings and delayed entries at each time, obtained
-by one sort and run-length counts (or, for whole-number times such as days, by
-counting with ``np.bincount``). The conventions are lifelines' (see
+Everything is computed from the event table (:mod:`._event_table`) on the
+sorted distinct times. The conventions are lifelines' (see
 :class:`KaplanMeier`), so its results agree with ``KaplanMeierFitter``,
 scikit-survival's ``kaplan_meier_estimator(conf_type="log-log")`` and
 statsmodels' ``SurvfuncRight`` to rounding error.
 """
 
-from numbers import Real
-from typing import ClassVar
-
 import numpy as np
 from scipy.special import digamma, ndtri
-from sklearn.base import BaseEstimator
+from sklearn.base import _fit_context
 from sklearn.utils import Bunch
-from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted
 
-from statkit.survival._input import check_alpha, check_survival_data, check_times
+from statkit.survival._base import BaseSurvivalCurve, CurvePlotData
+from statkit.survival._event_table import event_table
+from statkit.survival._input import check_survival_data, check_times
 
 # Relative tolerance for "S(t) <= 0.5" when reading off the median (as R's
 # survival package does), so that a curve that reaches 0.5 exactly is not
 # pushed past it by rounding in the running product.
 _QUANTILE_RTOL = float(np.sqrt(np.finfo(np.float64).eps))
-
-
-def _run_starts(sorted_values):
-    """Index of the first element of each run of equal values in a sorted array."""
-    flag = np.empty(sorted_values.shape[0], dtype=bool)
-    flag[:1] = True
-    np.not_equal(sorted_values[1:], sorted_values[:-1], out=flag[1:])
-    return np.flatnonzero(flag)
-
-
-def _run_lengths(starts, size):
-    return np.diff(np.append(starts, size)).astype(np.float64)
-
-
-def _unique_counts(values, weights):
-    """Sorted unique values and the (weighted) number of times each occurs."""
-    if weights is None:
-        values = np.sort(values)
-        starts = _run_starts(values)
-        return values[starts], _run_lengths(starts, values.shape[0])
-    order = np.argsort(values, kind="stable")
-    values = values[order]
-    starts = _run_starts(values)
-    return values[starts], np.add.reduceat(weights[order], starts)
-
-
-def _integer_time_counts(time, event, weights):
-    """``(timeline, removed, events)`` by counting, for whole-number times in a short range.
-
-    Returns None unless every time is a whole number of at most ``4 * n + 1024``
-    (which bounds the memory used by the counts).
-    """
-    head = time[:256]
-    if time.max() > 4 * time.shape[0] + 1024 or not np.array_equal(head, np.floor(head)):
-        return None
-    whole = time.astype(np.int64)
-    if not np.array_equal(whole, time):
-        return None
-    removed = np.bincount(whole, weights=weights)
-    events = np.bincount(
-        whole[event], weights=None if weights is None else weights[event], minlength=removed.size
-    )
-    seen = np.flatnonzero(removed)
-    return (
-        seen.astype(np.float64),
-        removed[seen].astype(np.float64),
-        events[seen].astype(np.float64),
-    )
-
-
-def _time_counts(time, event, weights):
-    """The sorted distinct times, and the number of subjects and of events at each.
-
-    One sort does it: for non-negative floats the bit pattern read as an
-    unsigned integer orders like the value, which leaves room for the event
-    flag in the lowest bit of a 64-bit key.
-    """
-    counted = _integer_time_counts(time, event, weights)
-    if counted is not None:
-        return counted
-    # + 0.0 turns -0.0 (whose sign bit would sort it last) into 0.0.
-    keys = np.add(time, 0.0).view(np.uint64) << np.uint64(1)
-    keys |= event
-    if weights is not None:
-        order = np.argsort(keys)
-        keys, weights = keys[order], weights[order]
-    else:
-        keys.sort()
-    flags = keys & np.uint64(1)
-    keys >>= np.uint64(1)
-    starts = _run_starts(keys)
-    timeline = keys[starts].view(np.float64)
-    if weights is None:
-        removed = _run_lengths(starts, keys.shape[0])
-        events = np.add.reduceat(flags, starts).astype(np.float64)
-    else:
-        removed = np.add.reduceat(weights, starts)
-        events = np.add.reduceat(np.where(flags, weights, 0.0), starts)
-    return timeline, removed, events
-
-
-def _exclusive_cumsum(values):
-    out = np.zeros_like(values)
-    np.cumsum(values[:-1], out=out[1:])
-    return out
-
-
-def _event_table(data):
-    """Counts on the timeline: ``(timeline, at_risk, events, censored, entered, first_entry)``.
-
-    The timeline holds every distinct time, and every entry time after the
-    earliest one (and the earliest one too when it is > 0). A subject is at
-    risk at ``t`` when ``entry < t <= time``; subjects entering at the earliest
-    entry time count as at risk from that time on (lifelines' convention, so
-    that without ``entry``, where everyone enters at 0, nobody is left out).
-    """
-    time, event, entry, weights = data
-    timeline, removed, events = _time_counts(time, event, weights)
-    if entry is None:
-        first_entry = 0.0
-        # The number at risk is the number still in follow-up: a reversed
-        # cumulative sum, exact for counts and accurate for weights.
-        at_risk = np.cumsum(removed[::-1])[::-1]
-        entered = np.zeros_like(removed)
-    else:
-        first_entry = float(entry.min())
-        early = entry == first_entry
-        late = ~early
-        initial = float(early.sum()) if weights is None else float(weights[early].sum())
-        late_times, late_counts = _unique_counts(
-            entry[late], None if weights is None else weights[late]
-        )
-        points = late_times if first_entry == 0 else np.append(first_entry, late_times)
-        if points.size:
-            merged = np.union1d(timeline, points)
-            where = np.searchsorted(merged, timeline)
-            removed, events = (_scatter(merged.shape, where, a) for a in (removed, events))
-            timeline = merged
-        late_entered = _scatter(timeline.shape, np.searchsorted(timeline, late_times), late_counts)
-        at_risk = initial + _exclusive_cumsum(late_entered) - _exclusive_cumsum(removed)
-        if weights is not None:
-            # A difference of two running sums of weights: snap rounding residue.
-            atol = 1e-12 * (initial + late_counts.sum())
-            at_risk[np.abs(at_risk) <= atol] = 0.0
-            close = (events > 0) & (np.abs(at_risk - events) <= atol)
-            at_risk[close] = events[close]
-        entered = late_entered
-        if first_entry > 0:
-            entered[0] += initial
-    censored = removed - events
-    return timeline, at_risk, events, censored, entered, first_entry
-
-
-def _scatter(shape, where, values):
-    out = np.zeros(shape, dtype=np.float64)
-    out[where] = values
-    return out
 
 
 def _check_risk_sets(timeline, at_risk, events):
@@ -261,7 +120,7 @@ def _loglog_interval(survival, log_variance, alpha):
     return bounds
 
 
-class KaplanMeier(BaseEstimator):
+class KaplanMeier(BaseSurvivalCurve):
     """Kaplan–Meier estimator of a survival function, with Greenwood confidence intervals.
 
     Fits the product-limit estimate S(t) = prod over event times t_i <= t of
@@ -359,17 +218,10 @@ class KaplanMeier(BaseEstimator):
            [0.882]])
     """
 
-    _parameter_constraints: ClassVar[dict] = {"alpha": [Interval(Real, 0, 1, closed="neither")]}
-
     def __init__(self, *, alpha=0.05):
         self.alpha = alpha
 
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        # fit(time, event) is not fit(X, y): tested in tests/test_common.py's API_CASES.
-        tags._skip_test = True
-        return tags
-
+    @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, time, event=None, *, entry=None, weights=None):
         """Fit the Kaplan–Meier estimate.
 
@@ -393,9 +245,8 @@ class KaplanMeier(BaseEstimator):
         self : KaplanMeier
             The fitted estimator.
         """
-        self._validate_params()
         data = check_survival_data(time, event, entry=entry, weights=weights)
-        timeline, at_risk, events, censored, entered, first_entry = _event_table(data)
+        timeline, at_risk, events, censored, entered, first_entry = event_table(data)
         _check_risk_sets(timeline, at_risk, events)
 
         remaining = np.maximum(at_risk - events, 0.0)
@@ -435,22 +286,37 @@ class KaplanMeier(BaseEstimator):
         out[index < 0] = before
         return out
 
-    def predict(self, times):
-        """Survival probability S(t) at the given times.
+    def _survival_at(self, times):
+        return self._step(self.survival_function_, times, 1.0)
 
-        Parameters
-        ----------
-        times : float or array-like of shape (n_times,)
-            Times at which to evaluate S; any real numbers (S = 1 before the
-            first time and stays at its last value after the last one).
+    def _interval_at(self, times, alpha):
+        survival = self._step(self.survival_function_, times, 1.0)
+        log_variance = self._step(self.log_survival_variance_, times, 0.0)
+        return _loglog_interval(survival, log_variance, alpha)
 
-        Returns
-        -------
-        survival : ndarray of shape (n_times,)
-            The right-continuous step function S(t).
-        """
-        check_is_fitted(self)
-        return self._step(self.survival_function_, check_times(times), 1.0)
+    def _at_risk_at(self, times):
+        index = np.searchsorted(self.timeline_, times, side="left")
+        inside = (index < self.timeline_.shape[0]) & (times >= self._first_entry)
+        out = np.zeros(times.shape, dtype=np.float64)
+        out[inside] = self.n_at_risk_[index[inside]]
+        return out
+
+    def _plot_data(self, ci, alpha, show_censors):
+        times = np.r_[0.0, self.timeline_]
+        lower, upper = self.confidence_interval(times, alpha=alpha) if ci else (None, None)
+        censored = self.n_censored_ > 0
+        return CurvePlotData(
+            times=times,
+            survival=np.r_[1.0, self.survival_function_],
+            lower=lower,
+            upper=upper,
+            censor_times=self.timeline_[censored] if show_censors else None,
+            censor_survival=self.survival_function_[censored] if show_censors else None,
+            step=True,
+            name=type(self).__name__,
+            at_risk=self.at_risk,
+            at_risk_label="at risk",
+        )
 
     def cumulative_hazard(self, times):
         """Nelson–Aalen cumulative hazard H(t) at the given times.
@@ -467,60 +333,6 @@ class KaplanMeier(BaseEstimator):
         """
         check_is_fitted(self)
         return self._step(self.cumulative_hazard_, check_times(times), 0.0)
-
-    def confidence_interval(self, times, alpha=None):
-        """Pointwise Greenwood log(-log) confidence interval of S(t).
-
-        The "exponential Greenwood" interval of lifelines' ``confidence_interval_``
-        and scikit-survival's ``conf_type="log-log"``: exp(-exp(log(-log S) ± z
-        sqrt(V) / log S)), with V Greenwood's variance of log S.
-
-        Parameters
-        ----------
-        times : float or array-like of shape (n_times,)
-            Times at which to evaluate the interval (1 and 1 before the first
-            event, where S = 1).
-        alpha : float, default=None
-            The interval has level ``1 - alpha``; None uses the estimator's
-            ``alpha``.
-
-        Returns
-        -------
-        interval : ndarray of shape (2, n_times)
-            Row 0 holds the lower bounds, row 1 the upper bounds.
-        """
-        check_is_fitted(self)
-        alpha = check_alpha(self.alpha if alpha is None else alpha)
-        times = check_times(times)
-        survival = self._step(self.survival_function_, times, 1.0)
-        log_variance = self._step(self.log_survival_variance_, times, 0.0)
-        return _loglog_interval(survival, log_variance, alpha)
-
-    def at_risk(self, times):
-        """Number (sum of weights) at risk at the given times.
-
-        A subject is at risk at ``t`` when ``entry < t <= time``, or when it
-        enters at the earliest entry time and ``t`` is that time (see the class
-        description); this is the risk set that the estimate uses.
-
-        Parameters
-        ----------
-        times : float or array-like of shape (n_times,)
-            Times at which to count the risk set.
-
-        Returns
-        -------
-        at_risk : ndarray of shape (n_times,)
-            The number at risk at each time (0 before the earliest entry and
-            after the last time).
-        """
-        check_is_fitted(self)
-        times = check_times(times)
-        index = np.searchsorted(self.timeline_, times, side="left")
-        inside = (index < self.timeline_.shape[0]) & (times >= self._first_entry)
-        out = np.zeros(times.shape, dtype=np.float64)
-        out[inside] = self.n_at_risk_[index[inside]]
-        return out
 
     def event_table(self, as_frame=False):
         """The event table: counts at each time of ``timeline_``.

@@ -5,9 +5,11 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy.stats import chi2
+from sklearn.utils._param_validation import validate_params
 
+from statkit.survival._event_table import number_at_risk
 from statkit.survival._input import check_survival_data
-from statkit.utils import check_consistent_length
+from statkit.utils._validation import check_matching_lengths
 
 
 @dataclass(frozen=True, eq=False)
@@ -50,7 +52,7 @@ def _check_groups(groups, time):
             f"groups must be a 1-D array of labels; got a {groups.ndim}-D array "
             f"of shape {groups.shape}."
         )
-    check_consistent_length(time=time, groups=groups)
+    check_matching_lengths(time=time, groups=groups)
     if groups.dtype.kind == "f":
         missing = np.flatnonzero(np.isnan(groups))
     elif groups.dtype.kind == "O":
@@ -78,6 +80,15 @@ def _check_groups(groups, time):
     return labels, codes.reshape(-1)
 
 
+@validate_params(
+    {
+        "time": ["array-like"],
+        "event": ["array-like", None],
+        "groups": ["array-like", None],
+        "weights": ["array-like", None],
+    },
+    prefer_skip_nested_validation=True,
+)
 def logrank_test(time, event=None, groups=None, *, weights=None):
     """Log-rank test that two or more groups have the same survival function.
 
@@ -136,7 +147,7 @@ def logrank_test(time, event=None, groups=None, *, weights=None):
     size = times.shape[0] * k
     removed = np.bincount(cells, weights=weights, minlength=size).reshape(-1, k)
     deaths = np.bincount(cells, weights=weights * data.event, minlength=size).reshape(-1, k)
-    at_risk = np.cumsum(removed[::-1], axis=0)[::-1]
+    at_risk = number_at_risk(removed, axis=0)
 
     d = deaths.sum(axis=1)
     rows = d > 0

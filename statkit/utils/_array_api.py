@@ -37,7 +37,7 @@ def is_cupy_array(x):
     Examples
     --------
     >>> import numpy as np
-    >>> from statkit.utils import is_cupy_array
+    >>> from statkit.utils._array_api import is_cupy_array
     >>> is_cupy_array(np.zeros(3))
     False
     """
@@ -63,7 +63,7 @@ def gpu_available():
 
     Examples
     --------
-    >>> from statkit.utils import gpu_available
+    >>> from statkit.utils._array_api import gpu_available
     >>> gpu_available() in (True, False)
     True
     """
@@ -135,7 +135,8 @@ def to_namespace(x, xp):
     Examples
     --------
     >>> import numpy as np
-    >>> from statkit.utils import get_namespace, to_namespace
+    >>> from statkit.utils import get_namespace
+    >>> from statkit.utils._array_api import to_namespace
     >>> xp, _ = get_namespace()
     >>> to_namespace([1.0, 2.0], xp)
     array([1., 2.])
@@ -159,7 +160,7 @@ def to_numpy(x):
 
     Examples
     --------
-    >>> from statkit.utils import to_numpy
+    >>> from statkit.utils._array_api import to_numpy
     >>> to_numpy([1, 2])
     array([1, 2])
     """

@@ -28,13 +28,17 @@ What the decorator adds to ``numba.njit``:
 import functools
 import os
 import tempfile
+import threading
 import warnings
 
-from statkit._config import _get_threadlocal_config
+from statkit._config import _get_threadlocal_config, env_flag
 
 _PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 _numba = None
 _numba_import_failed = False
+# Held while a dispatcher is created: _compile sets numba's global CACHE_DIR for
+# that moment, and two threads must not both create one for the same kernel.
+_compile_lock = threading.Lock()
 
 
 def _import_numba():
@@ -72,7 +76,7 @@ def numba_available():
 
     Examples
     --------
-    >>> from statkit.utils import numba_available
+    >>> from statkit.utils._numba import numba_available
     >>> numba_available() in (True, False)
     True
     """
@@ -119,7 +123,7 @@ def cache_location():
         ``NUMBA_CACHE_DIR`` names one, or None when caching is off
         (``STATKIT_NUMBA_CACHE=0``, or nothing writable was found).
     """
-    if os.environ.get("STATKIT_NUMBA_CACHE", "1").strip().lower() in ("0", "false", "no", "off"):
+    if not env_flag("STATKIT_NUMBA_CACHE", True):
         return None
     if os.environ.get("NUMBA_CACHE_DIR"):
         return os.environ["NUMBA_CACHE_DIR"]
@@ -141,11 +145,13 @@ class Kernel:
     def dispatcher(self):
         """The numba dispatcher (the plain function when numba is unavailable)."""
         if self._dispatcher is None:
-            numba = _import_numba()
-            if numba is None:
-                self._dispatcher = self.py_func
-            else:
-                self._dispatcher = _compile(numba, self.py_func, self.options)
+            with _compile_lock:
+                if self._dispatcher is None:
+                    numba = _import_numba()
+                    if numba is None:
+                        self._dispatcher = self.py_func
+                    else:
+                        self._dispatcher = _compile(numba, self.py_func, self.options)
         return self._dispatcher
 
     def __call__(self, *args, **kwargs):

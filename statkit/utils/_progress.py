@@ -34,7 +34,7 @@ class ConvergenceMonitor:
 
     Examples
     --------
-    >>> from statkit.utils import ConvergenceMonitor
+    >>> from statkit.utils._progress import ConvergenceMonitor
     >>> monitor = ConvergenceMonitor(tol=1e-3, max_iter=100)
     >>> for value in [1.0, 0.5, 0.4999]:
     ...     monitor.report(value)
@@ -112,7 +112,7 @@ def progress_bar(iterable, *, verbose=1, total=None, desc=None, tqdm_kwds=None):
 
     Examples
     --------
-    >>> from statkit.utils import progress_bar
+    >>> from statkit.utils._progress import progress_bar
     >>> sum(progress_bar(range(3), verbose=0))
     3
     """

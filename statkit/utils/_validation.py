@@ -2,14 +2,17 @@
 
 For ``X``/``y`` of a scikit-learn estimator use
 :func:`sklearn.utils.validation.validate_data`; these helpers cover the
-other inputs (survival times, event indicators, budgets, random state).
+other inputs (survival times, event indicators, random state). Scalar
+parameters go through scikit-learn's parameter constraints
+(:func:`sklearn.utils._param_validation.validate_params`), with
+:class:`NumericInterval` where a boolean must not pass for a number.
 """
 
-import math
 import numbers
 
 import array_api_compat
 import numpy as np
+from sklearn.utils._param_validation import Interval
 
 from statkit.utils._array_api import is_cupy_array, to_numpy
 
@@ -52,7 +55,7 @@ def validate_array(x, name, *, ndim=None, dtype="float", allow_empty=False, ensu
 
     Examples
     --------
-    >>> from statkit.utils import validate_array
+    >>> from statkit.utils._validation import validate_array
     >>> validate_array([1, 2, 3], "time", ndim=1)
     array([1., 2., 3.])
     >>> validate_array([1.0, float("nan")], "time")
@@ -121,7 +124,7 @@ def validate_binary(x, name, *, allow_empty=False):
 
     Examples
     --------
-    >>> from statkit.utils import validate_binary
+    >>> from statkit.utils._validation import validate_binary
     >>> validate_binary([1, 0, True], "event")
     array([ True, False,  True])
     >>> validate_binary([0, 2], "event")
@@ -142,7 +145,7 @@ def validate_binary(x, name, *, allow_empty=False):
     return array == 1
 
 
-def check_consistent_length(**arrays):
+def check_matching_lengths(**arrays):
     """Check that the named arrays have the same first dimension.
 
     Parameters
@@ -152,8 +155,8 @@ def check_consistent_length(**arrays):
 
     Examples
     --------
-    >>> from statkit.utils import check_consistent_length
-    >>> check_consistent_length(time=[1, 2], event=[1])
+    >>> from statkit.utils._validation import check_matching_lengths
+    >>> check_matching_lengths(time=[1, 2], event=[1])
     Traceback (most recent call last):
     ...
     ValueError: time and event must have the same length; got 2 and 1.
@@ -165,42 +168,27 @@ def check_consistent_length(**arrays):
         raise ValueError(f"{names} must have the same length; got {values}.")
 
 
-def check_positive_scalar(value, name, *, allow_zero=False, integer=False):
-    """Check a positive, finite real (or integer) scalar and return it.
+class NumericInterval(Interval):
+    """:class:`sklearn.utils._param_validation.Interval` that also rejects booleans.
 
-    Parameters
-    ----------
-    value : object
-        The value given by the user.
-    name : str
-        The argument's name, used in error messages.
-    allow_zero : bool, default=False
-        Whether 0 is acceptable.
-    integer : bool, default=False
-        Require an integer (booleans are rejected either way).
-
-    Returns
-    -------
-    value : float or int
+    Python counts ``True`` and ``False`` as integers, so scikit-learn's
+    ``Interval`` accepts them; a privacy budget or a sensitivity given as a
+    boolean is a mistake.
 
     Examples
     --------
-    >>> from statkit.utils import check_positive_scalar
-    >>> check_positive_scalar(0.5, "epsilon")
-    0.5
-    >>> check_positive_scalar(float("nan"), "epsilon")
+    >>> from numbers import Real
+    >>> from sklearn.utils._param_validation import validate_parameter_constraints
+    >>> from statkit.utils._validation import NumericInterval
+    >>> positive = NumericInterval(Real, 0, None, closed="neither")
+    >>> validate_parameter_constraints({"epsilon": [positive]}, {"epsilon": True}, "f")
     Traceback (most recent call last):
     ...
-    ValueError: epsilon must be a finite number > 0; got nan.
+    sklearn.utils._param_validation.InvalidParameterError: The 'epsilon' parameter of f ...
     """
-    expected = numbers.Integral if integer else numbers.Real
-    kind = "an integer" if integer else "a real number"
-    if isinstance(value, bool | np.bool_) or not isinstance(value, expected):
-        raise TypeError(f"{name} must be {kind}; got {value!r} of type {type(value).__name__}.")
-    bound = ">= 0" if allow_zero else "> 0"
-    if not math.isfinite(value) or value < 0 or (value == 0 and not allow_zero):
-        raise ValueError(f"{name} must be a finite number {bound}; got {value!r}.")
-    return int(value) if integer else float(value)
+
+    def is_satisfied_by(self, val):
+        return not isinstance(val, bool) and super().is_satisfied_by(val)
 
 
 def check_generator(random_state):
@@ -220,7 +208,7 @@ def check_generator(random_state):
 
     Examples
     --------
-    >>> from statkit.utils import check_generator
+    >>> from statkit.utils._validation import check_generator
     >>> bool(check_generator(0).integers(10) == check_generator(0).integers(10))
     True
     """

@@ -141,7 +141,7 @@ def all_functions(*, package=None):
     Examples
     --------
     >>> from statkit.utils import all_functions
-    >>> "check_generator" in dict(all_functions())
+    >>> "exponential_mechanism" in dict(all_functions())
     True
     """
     return [

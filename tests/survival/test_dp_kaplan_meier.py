@@ -1,6 +1,7 @@
 """DPKaplanMeier: counting rule, post-processing invariants, accounting, shards, bands."""
 
 import math
+import warnings
 
 import numpy as np
 import pytest
@@ -10,7 +11,7 @@ from sklearn.base import clone
 from statkit.datasets import load_lung
 from statkit.privacy import PrivacyAccountant, PrivacyBudgetError
 from statkit.survival import DPKaplanMeier, KaplanMeier, fit_grouped
-from statkit.survival import _dp_histogram as hist
+from statkit.survival import _dp_edges, _dp_grid, _dp_noise
 from statkit.testing.strategies import survival_data
 
 LUNG = load_lung()
@@ -24,6 +25,11 @@ def _km(time, event):
     return km.timeline_[observed], km.survival_function_[observed]
 
 
+def _exact(estimator, time, event):
+    """The exact counts an accumulator with ``estimator``'s parameters holds."""
+    return clone(estimator).partial_fit(time, event).sensitive_counts_.counts
+
+
 # ---------------------------------------------------------------- counting rule
 
 
@@ -31,11 +37,12 @@ def test_counts_on_public_edges_follow_the_documented_rule():
     time = np.array([0.0, 1.0, 1.5, 2.0, 3.0, 3.0, 7.0, 9.0])
     event = np.array([1, 0, 1, 1, 1, 0, 1, 0], bool)
     est = DPKaplanMeier(BIG, time_edges=[0, 1, 2, 3]).partial_fit(time, event)
+    counts = est.sensitive_counts_.counts
     # [0,1): death at 0; [1,2): censor at 1, death at 1.5; [2,3] (closed): deaths at 2, 3,
     # censor at 3; beyond 3: death at 7 and censor at 9 count as censored in the last bin.
-    np.testing.assert_array_equal(est._deaths, [1, 1, 2])
-    np.testing.assert_array_equal(est._censored, [0, 1, 3])
-    assert est._deaths.sum() + est._censored.sum() == time.size  # nothing dropped
+    np.testing.assert_array_equal(counts.deaths, [1, 1, 2])
+    np.testing.assert_array_equal(counts.censored, [0, 1, 3])
+    assert counts.total.sum() == time.size  # nothing dropped
 
 
 def test_edges_from_t_max_and_n_bins_and_zero_prepended():
@@ -47,19 +54,20 @@ def test_edges_from_t_max_and_n_bins_and_zero_prepended():
 
 def test_large_epsilon_releases_the_exact_counts_and_the_actuarial_curve():
     est = DPKaplanMeier(BIG, t_max=1100, n_bins=11, n_bootstrap=0).fit(LUNG.time, LUNG.event)
-    np.testing.assert_array_equal(est.noisy_deaths_, est._deaths)
-    np.testing.assert_array_equal(est.noisy_censored_, est._censored)
-    at_risk = np.cumsum((est._deaths + est._censored)[::-1])[::-1]
+    deaths, censored = _exact(est, LUNG.time, LUNG.event)
+    np.testing.assert_array_equal(est.noisy_deaths_, deaths)
+    np.testing.assert_array_equal(est.noisy_censored_, censored)
+    at_risk = np.cumsum((deaths + censored)[::-1])[::-1]
     np.testing.assert_array_equal(est.n_at_risk_, at_risk)
-    np.testing.assert_allclose(est.hazard_, est._deaths / (at_risk - est._censored / 2))
+    np.testing.assert_allclose(est.hazard_, deaths / (at_risk - censored / 2))
 
 
 def test_default_grid_accumulates_on_the_fine_grid_and_snaps_edges():
     est = DPKaplanMeier(BIG, t_max=1100, n_bootstrap=0).fit(LUNG.time, LUNG.event)
-    lower = hist.fine_lower_edges()
+    lower = _dp_grid.fine_lower_edges()
     assert np.isin(est.time_edges_, lower).all()
     assert abs(est.time_edges_[-1] - 1100) / 1100 < 2 ** (1 / 64) - 1
-    assert est._deaths.size == hist.N_FINE
+    assert _exact(est, LUNG.time, LUNG.event).deaths.size == _dp_grid.N_FINE
     assert est.noisy_deaths_.sum() + est.noisy_censored_.sum() == LUNG.time.size
     # 2% of epsilon bought the patient count behind the number of bins.
     assert est.counts_epsilon_ == pytest.approx(0.98 * BIG)
@@ -67,11 +75,11 @@ def test_default_grid_accumulates_on_the_fine_grid_and_snaps_edges():
 
 def test_fine_cells_are_monotone_in_time():
     time = np.sort(np.r_[0.0, 2.0**-12, np.geomspace(1e-3, 1e9, 1000), 2.0**31])
-    cells = hist.fine_cells(time)
+    cells = _dp_grid.fine_cells(time)
     assert cells[0] == 0
-    assert cells[-1] == hist.N_FINE - 1
+    assert cells[-1] == _dp_grid.N_FINE - 1
     assert np.all(np.diff(cells) >= 0)
-    lower = hist.fine_lower_edges()
+    lower = _dp_grid.fine_lower_edges()
     inside = (time >= 2.0**-10) & (time < 2.0**30)
     assert np.all(lower[cells[inside]] <= time[inside] * (1 + 1e-12))
 
@@ -79,10 +87,10 @@ def test_fine_cells_are_monotone_in_time():
 def test_private_horizon_finds_where_k_patients_remain():
     rng = np.random.default_rng(0)
     time = rng.exponential(100.0, 100_000)
-    totals = np.bincount(hist.fine_cells(time), minlength=hist.N_FINE)
-    k = hist.horizon_target(1.0)
+    totals = np.bincount(_dp_grid.fine_cells(time), minlength=_dp_grid.N_FINE)
+    k = _dp_edges.horizon_target(1.0)
     anchor = np.sort(time)[-k]  # the time beyond which about k patients remain
-    picks = [hist.private_horizon(totals, 1.0, rng) / hist.HORIZON_FACTOR for _ in range(50)]
+    picks = [_dp_edges.private_horizon(totals, 1.0, rng) / _dp_edges.HORIZON_FACTOR for _ in range(50)]
     np.testing.assert_allclose(np.median(picks), anchor, rtol=0.1)
 
 
@@ -90,15 +98,24 @@ def test_private_horizon_stops_at_an_administrative_end_of_study():
     """Many patients censored at one time: the crossing is just above that time."""
     rng = np.random.default_rng(1)
     time = np.r_[rng.uniform(0, 52, 400), np.full(3000, 52.0)]
-    totals = np.bincount(hist.fine_cells(time), minlength=hist.N_FINE)
-    picks = np.array([hist.private_horizon(totals, 1.0, rng) for _ in range(50)])
-    step = 2 ** (hist.HORIZON_STEP / hist.FINE_PER_OCTAVE)
+    totals = np.bincount(_dp_grid.fine_cells(time), minlength=_dp_grid.N_FINE)
+    picks = np.array([_dp_edges.private_horizon(totals, 1.0, rng) for _ in range(50)])
+    step = 2 ** (_dp_edges.HORIZON_STEP / _dp_grid.FINE_PER_OCTAVE)
     assert np.all((picks > 2 * 52) & (picks <= 2 * 52 * step))
 
 
 def test_default_rule_warns_when_the_horizon_cannot_be_learned():
-    with pytest.warns(UserWarning, match="pass a public t_max"):
-        DPKaplanMeier(0.1, random_state=0).fit(LUNG.time, LUNG.event)
+    # It warns exactly when k exceeds half the noisy patient count (a released number).
+    warned = []
+    for seed in range(8):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            est = DPKaplanMeier(0.1, random_state=seed, n_bootstrap=0).fit(LUNG.time, LUNG.event)
+        warns = any("pass a public t_max" in str(w.message) for w in caught)
+        k = _dp_edges.horizon_target(est.epsilon_split_.horizon)
+        assert warns == (k > est.noisy_n_patients_ / 2)
+        warned.append(warns)
+    assert any(warned)
 
 
 @pytest.mark.parametrize(
@@ -107,14 +124,14 @@ def test_default_rule_warns_when_the_horizon_cannot_be_learned():
         (100_000, 1.0, 0.1),  # large study: the stated share
         (228, 10.0, 1.0),  # lung at ε = 10: the stated share suffices
         (228, 1.0, 0.5),  # lung at ε = 1: raised, capped at ε / 2
-        (1_000, 1.0, 8 * hist.horizon_target(1.0) / 1_000),  # raised until k <= n / 8
+        (1_000, 1.0, 8 * _dp_edges.horizon_target(1.0) / 1_000),  # raised until k <= n / 8
     ],
 )
 def test_horizon_share_grows_for_small_studies_up_to_half(n, epsilon, expected):
-    chosen = hist.horizon_epsilon(n, epsilon, 0.1)
+    chosen = _dp_edges.horizon_epsilon(n, epsilon, 0.1)
     assert chosen == pytest.approx(expected)
     if 0.1 * epsilon < chosen < 0.5 * epsilon:
-        assert hist.horizon_target(chosen) <= n / 8 + 1
+        assert _dp_edges.horizon_target(chosen) <= n / 8 + 1
 
 
 def test_default_rule_accounts_for_every_share():
@@ -165,37 +182,40 @@ def test_smoothing_gives_a_survival_function(smoothing):
 
 
 @pytest.mark.nojit
-def test_tv_kernel_matches_cvxpy():
+@pytest.mark.parametrize("weight_range", [(0.5, 3.0), (1e3, 1e8)])
+def test_tv_kernel_matches_cvxpy(weight_range):
+    # Weights of a private curve's rates span many orders of magnitude (the second case).
     cp = pytest.importorskip("cvxpy")
     rng = np.random.default_rng(3)
     y = np.r_[np.zeros(8), np.ones(8)] + rng.normal(0, 0.3, 16)
-    w = rng.uniform(0.5, 3.0, 16)
-    from statkit.survival._km_kernels import tv_denoise
+    w = np.exp(rng.uniform(*np.log(weight_range), 16))
+    penalty = 0.7 * np.median(w)
+    from statkit.survival._kernels import tv_denoise
 
     x = cp.Variable(16)
-    objective = cp.sum(cp.multiply(w, cp.square(x - y))) / 2 + 0.7 * cp.norm1(cp.diff(x))
-    cp.Problem(cp.Minimize(objective)).solve()
-    np.testing.assert_allclose(tv_denoise(y, w, 0.7), x.value, atol=1e-6)
+    objective = cp.sum(cp.multiply(w, cp.square(x - y))) / 2 + penalty * cp.norm1(cp.diff(x))
+    cp.Problem(cp.Minimize(objective / np.median(w))).solve()
+    np.testing.assert_allclose(tv_denoise(y, w, penalty), x.value, atol=1e-6)
 
 
 def test_consistent_leaves_are_the_least_squares_estimate():
     rng = np.random.default_rng(0)
     leaves = rng.integers(0, 20, 8)
-    noisy = [level + rng.normal(0, 2, level.shape) for level in hist._tree_nodes(leaves)]
+    noisy = [level + rng.normal(0, 2, level.shape) for level in _dp_noise.tree_nodes(leaves)]
     # Design matrix of the tree: each node sums its leaves.
     rows = [np.eye(8)]
     while rows[-1].shape[0] > 1:
         rows.append(rows[-1][0::2] + rows[-1][1::2])
     design = np.vstack(rows)
     expected = np.linalg.lstsq(design, np.concatenate(noisy), rcond=None)[0]
-    np.testing.assert_allclose(hist.consistent_leaves(noisy), expected, atol=1e-10)
+    np.testing.assert_allclose(_dp_noise.consistent_leaves(noisy), expected, atol=1e-10)
 
 
 def test_tree_mechanism_noise_scale_is_the_number_of_levels():
     est = DPKaplanMeier(BIG, t_max=1100, n_bins=12, mechanism="tree", n_bootstrap=0)
     est.fit(LUNG.time, LUNG.event)
-    assert hist.tree_levels(12) == 5  # 16 leaves: 16, 8, 4, 2, 1
-    np.testing.assert_allclose(est.noisy_deaths_, est._deaths, atol=1e-9)
+    assert _dp_noise.tree_levels(12) == 5  # 16 leaves: 16, 8, 4, 2, 1
+    np.testing.assert_allclose(est.noisy_deaths_, _exact(est, LUNG.time, LUNG.event).deaths, atol=1e-9)
 
 
 # ------------------------------------------------------------------ accuracy
@@ -254,17 +274,17 @@ def test_bootstrap_band_covers_the_non_private_curve():
 def test_each_release_spends_epsilon_and_overspending_raises_before_release():
     accountant = PrivacyAccountant(1.0)
     est = DPKaplanMeier(0.4, t_max=1100, n_bins=10, accountant=accountant, random_state=0)
-    est.fit(LUNG.time, LUNG.event)
-    first = est.noisy_deaths_.copy()
-    est.release()
+    est.partial_fit(LUNG.time, LUNG.event)
+    first = est.release()
+    second = est.release()
     assert accountant.spent == pytest.approx(0.8)
-    assert est.epsilon_spent_ == pytest.approx(0.8)
-    second = est.noisy_deaths_.copy()
-    assert not np.array_equal(first, second)  # fresh noise, not a replay
+    assert est.epsilon_spent_ == second.epsilon_spent_ == pytest.approx(0.8)
+    assert first.epsilon_spent_ == pytest.approx(0.4)
+    assert not np.array_equal(first.noisy_deaths_, second.noisy_deaths_)  # fresh noise
     with pytest.raises(PrivacyBudgetError):
         est.release()
-    np.testing.assert_array_equal(est.noisy_deaths_, second)
     assert accountant.spent == pytest.approx(0.8)
+    assert est.epsilon_spent_ == pytest.approx(0.8)
 
 
 def test_failed_fit_keeps_the_previous_release():
@@ -285,10 +305,8 @@ def test_same_seed_reproduces_and_release_after_partial_fit_continues_the_stream
     b = DPKaplanMeier(1.0, t_max=1100, random_state=3).fit(LUNG.time, LUNG.event)
     np.testing.assert_array_equal(a.noisy_deaths_, b.noisy_deaths_)
     c = DPKaplanMeier(1.0, t_max=1100, random_state=3).partial_fit(LUNG.time, LUNG.event)
-    c.release()
-    np.testing.assert_array_equal(c.noisy_deaths_, a.noisy_deaths_)
-    c.release()
-    assert not np.array_equal(c.noisy_deaths_, a.noisy_deaths_)
+    np.testing.assert_array_equal(c.release().noisy_deaths_, a.noisy_deaths_)
+    assert not np.array_equal(c.release().noisy_deaths_, a.noisy_deaths_)
 
 
 def test_fit_grouped_uses_parallel_composition_and_independent_noise():
@@ -299,9 +317,7 @@ def test_fit_grouped_uses_parallel_composition_and_independent_noise():
     groups = np.repeat(["a", "b"], LUNG.time.size)
     curves = fit_grouped(template, time, event, groups=groups, labels=["a", "b", "empty"])
     assert accountant.spent == pytest.approx(1.0)
-    np.testing.assert_array_equal(curves["a"]._deaths, curves["b"]._deaths)
     assert not np.array_equal(curves["a"].noisy_deaths_, curves["b"].noisy_deaths_)
-    assert curves["empty"]._deaths.sum() == 0
     assert curves["empty"].noisy_deaths_.shape == (10,)
     assert all(curve.accountant is accountant for curve in curves.values())
     with pytest.raises(ValueError, match="not in labels"):
@@ -319,8 +335,7 @@ def test_partial_fit_and_merge_equal_one_fit():
             for part in np.array_split(np.arange(LUNG.time.size), 3)
         ]
         merged = shards[0].merge(shards[1]).merge(shards[2])
-        np.testing.assert_array_equal(merged._deaths, whole._deaths)
-        np.testing.assert_array_equal(merged._censored, whole._censored)
+        np.testing.assert_array_equal(merged.sensitive_counts_.counts, whole.sensitive_counts_.counts)
 
 
 def test_merge_rejects_another_grid():
@@ -356,8 +371,7 @@ def test_shards_on_a_dask_cluster_give_the_same_counts():
     for shard in shards:
         merged.merge(shard)
     whole = clone(template).partial_fit(LUNG.time, LUNG.event)
-    np.testing.assert_array_equal(merged._deaths, whole._deaths)
-    np.testing.assert_array_equal(merged._censored, whole._censored)
+    np.testing.assert_array_equal(merged.sensitive_counts_.counts, whole.sensitive_counts_.counts)
 
 
 # --------------------------------------------------------------- bad input
@@ -429,8 +443,8 @@ def test_confidence_interval_checks_alpha_and_needs_bootstrap_replicates():
     for alpha in (0.0, 1.0, 1.5, True):
         with pytest.raises(ValueError, match="alpha"):
             est.confidence_interval([365.0], alpha=alpha)
-    est.set_params(n_bootstrap=0)  # the replicates of the last release still serve
+    est.set_params(n_bootstrap=0)  # the replicates of the release still serve
     assert est.confidence_interval([365.0]).shape == (2, 1)
-    est.release()
+    est.fit(LUNG.time, LUNG.event)
     with pytest.raises(ValueError, match="n_bootstrap > 0"):
         est.confidence_interval([365.0])
