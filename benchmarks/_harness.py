@@ -18,19 +18,53 @@ with free markdown (``summary``: a pivot of its rows, a target check).
 Every method runs on the same data in the same process; each is timed
 ``repeats`` times (after one untimed warm-up that also absorbs compilation)
 and reported by its median. ``ratio`` is the method's median time divided by
-the best anchor's (below 1 means faster than the best anchor).
+the best anchor's (below 1 means faster than the best anchor). The JSON
+records the git commit of the checkout and whether it had uncommitted changes.
 """
 
 import json
 import os
 import platform
 import statistics
+import subprocess
 import time
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+ROOT = Path(__file__).resolve().parent.parent
 RESULTS = Path(__file__).parent / "results"
+
+
+def git_state(folder=ROOT):
+    """The commit checked out in ``folder`` and whether the checkout has changes.
+
+    Changes under ``benchmarks/results`` do not count, so the tables saved
+    earlier in a run do not mark the later ones dirty.
+
+    Parameters
+    ----------
+    folder : path, default=ROOT
+        The root of the checkout.
+
+    Returns
+    -------
+    state : dict
+        ``{"commit": str, "dirty": bool}``, both None when git is missing or
+        ``folder`` is not a git checkout.
+    """
+
+    def git(*args):
+        return subprocess.run(
+            ["git", *args], cwd=folder, capture_output=True, text=True, check=True, timeout=60
+        ).stdout
+
+    try:
+        commit = git("rev-parse", "HEAD").strip()
+        changes = git("status", "--porcelain", "--", ".", ":(exclude)benchmarks/results")
+    except (OSError, subprocess.SubprocessError):
+        return {"commit": None, "dirty": None}
+    return {"commit": commit, "dirty": bool(changes.strip())}
 
 
 def time_repeats(function, repeats, warmup=1):
@@ -159,6 +193,7 @@ class Benchmark:
                 "cpus": os.cpu_count(),
             },
             "statkit": statkit.__version__,
+            "git": git_state(),
             "versions": {k: v for k, v in dependency_versions().items() if v},
             "params": self.params,
             "quality": {"name": self.quality_name, "better": self.quality_better},

@@ -5,7 +5,8 @@
   ``HYPOTHESIS_PROFILE=ci`` (set by ``.ci/run``) derandomises the runs.
 * ``@pytest.mark.data("cmapss")`` marks a test that needs a large data set
   from ``STATKIT_DATA``. Without it the test is skipped with a reason, unless
-  ``STATKIT_REQUIRE_DATA=1``, which turns the skip into a failure.
+  ``STATKIT_REQUIRE_DATA`` is true (``statkit._config.env_flag``), which turns
+  the skip into a failure.
 * Matplotlib uses the non-interactive Agg backend.
 """
 
@@ -13,6 +14,10 @@ import os
 
 import pytest
 from hypothesis import HealthCheck, settings
+
+from statkit._config import env_flag
+
+_DATA_REQUIRED = pytest.StashKey[bool]()
 
 settings.register_profile(
     "dev", deadline=None, suppress_health_check=[HealthCheck.too_slow], max_examples=50
@@ -30,8 +35,11 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 os.environ.setdefault("MPLBACKEND", "Agg")
 
 
-def _data_required():
-    return os.environ.get("STATKIT_REQUIRE_DATA", "").strip().lower() in ("1", "true", "yes")
+def pytest_configure(config):
+    try:
+        config.stash[_DATA_REQUIRED] = env_flag("STATKIT_REQUIRE_DATA", False)
+    except ValueError as error:
+        raise pytest.UsageError(str(error)) from None
 
 
 def pytest_runtest_setup(item):
@@ -43,7 +51,7 @@ def pytest_runtest_setup(item):
         missing = data_set_missing(marker.args[0])
         if missing:
             message = f"data set {marker.args[0]!r} is not available: {missing}"
-            if _data_required():
+            if item.config.stash[_DATA_REQUIRED]:
                 pytest.fail(f"STATKIT_REQUIRE_DATA=1 but {message}", pytrace=False)
             pytest.skip(message)
 

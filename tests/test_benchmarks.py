@@ -1,12 +1,14 @@
 """The benchmark harness (the benchmarks themselves run outside CI)."""
 
 import json
+import shutil
+import subprocess
 import sys
 
 import pytest
 
 from benchmarks.__main__ import available, main
-from benchmarks._harness import Benchmark, time_repeats
+from benchmarks._harness import ROOT, Benchmark, git_state, time_repeats
 
 
 def test_time_repeats_counts_calls():
@@ -94,3 +96,41 @@ def test_cli_saves_every_table_of_a_multi_table_benchmark(monkeypatch, tmp_path,
     assert "## multi_two" in out
     assert json.loads((tmp_path / "multi_two.json").read_text())["rows"][0]["times"] == [3.0]
     assert (tmp_path / "multi_one.md").exists()
+
+
+def test_json_records_the_git_commit(tmp_path):
+    saved = json.loads(Benchmark("demo").save(tmp_path).read_text())
+    head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True)
+    if shutil.which("git") is None or head.returncode != 0:
+        assert saved["git"] == {"commit": None, "dirty": None}
+    else:
+        assert saved["git"]["commit"] == head.stdout.strip()
+        assert saved["git"]["dirty"] in (True, False)
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+def test_git_state_of_a_checkout(tmp_path):
+    def git(*args):
+        subprocess.run(["git", *args], cwd=tmp_path, check=True, capture_output=True)
+
+    git("init", "-q")
+    (tmp_path / "code.py").write_text("x = 1\n")
+    git("add", "code.py")
+    identity = ["-c", "user.name=bench", "-c", "user.email=bench@example.org"]
+    git(*identity, "-c", "commit.gpgsign=false", "commit", "-q", "-m", "one")
+    head = subprocess.run(
+        ["git", "rev-parse", "HEAD"], cwd=tmp_path, capture_output=True, text=True, check=True
+    ).stdout.strip()
+    assert git_state(tmp_path) == {"commit": head, "dirty": False}
+    (tmp_path / "benchmarks" / "results").mkdir(parents=True)
+    (tmp_path / "benchmarks" / "results" / "demo.json").write_text("{}\n")
+    assert git_state(tmp_path) == {"commit": head, "dirty": False}
+    (tmp_path / "code.py").write_text("x = 2\n")
+    assert git_state(tmp_path) == {"commit": head, "dirty": True}
+
+
+def test_git_state_without_git_or_outside_a_checkout(tmp_path, monkeypatch):
+    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path.parent))
+    assert git_state(tmp_path) == {"commit": None, "dirty": None}
+    monkeypatch.setenv("PATH", str(tmp_path / "no-git-here"))
+    assert git_state(ROOT) == {"commit": None, "dirty": None}

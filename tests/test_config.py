@@ -6,6 +6,7 @@ import threading
 import pytest
 
 import statkit
+from statkit._config import env_flag
 
 pytestmark = pytest.mark.nojit
 
@@ -92,3 +93,45 @@ def test_bad_backend_environment_variable():
     result = _config_in_subprocess(STATKIT_BACKEND="tpu")
     assert result.returncode != 0
     assert "STATKIT_BACKEND" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("1", True),
+        ("true", True),
+        ("Yes", True),
+        ("ON", True),
+        (" on ", True),
+        ("0", False),
+        ("False", False),
+        ("no", False),
+        ("OFF", False),
+    ],
+)
+def test_env_flag_words(monkeypatch, value, expected):
+    monkeypatch.setenv("STATKIT_TEST_FLAG", value)
+    assert env_flag("STATKIT_TEST_FLAG", not expected) is expected
+
+
+@pytest.mark.parametrize("value", [None, "", "  "])
+@pytest.mark.parametrize("default", [True, False])
+def test_env_flag_unset_or_empty_gives_the_default(monkeypatch, value, default):
+    if value is None:
+        monkeypatch.delenv("STATKIT_TEST_FLAG", raising=False)
+    else:
+        monkeypatch.setenv("STATKIT_TEST_FLAG", value)
+    assert env_flag("STATKIT_TEST_FLAG", default) is default
+
+
+@pytest.mark.parametrize("value", ["2", "maybe", "enabled", "y"])
+def test_env_flag_rejects_other_words(monkeypatch, value):
+    monkeypatch.setenv("STATKIT_TEST_FLAG", value)
+    with pytest.raises(ValueError, match=rf"STATKIT_TEST_FLAG .*1, true, yes, on .*got '{value}'"):
+        env_flag("STATKIT_TEST_FLAG", True)
+
+
+def test_bad_flag_environment_variable():
+    result = _config_in_subprocess(STATKIT_USE_NUMBA="maybe")
+    assert result.returncode != 0
+    assert "STATKIT_USE_NUMBA environment variable must be one of" in result.stderr

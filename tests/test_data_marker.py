@@ -45,3 +45,10 @@ def test_missing_data_fails_when_required(suite, monkeypatch, tmp_path):
 def test_present_data_runs(suite, monkeypatch):
     monkeypatch.delenv("STATKIT_REQUIRE_DATA", raising=False)
     suite.runpytest_subprocess().assert_outcomes(passed=1)
+
+
+def test_a_bad_require_data_value_stops_the_run(suite, monkeypatch):
+    monkeypatch.setenv("STATKIT_REQUIRE_DATA", "sometimes")
+    result = suite.runpytest_subprocess()
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*STATKIT_REQUIRE_DATA environment variable must be one of*"])

@@ -40,3 +40,15 @@ def test_show_versions(capsys):
     out = capsys.readouterr().out
     for expected in ("statkit", "numpy", "scikit-learn", "numba", "Backends", "cupy", "dask"):
         assert expected in out
+
+
+def test_utils_exports_only_the_shared_machinery():
+    import statkit.utils
+
+    assert sorted(statkit.utils.__all__) == [
+        "all_displays",
+        "all_estimators",
+        "all_functions",
+        "delayed",
+        "get_namespace",
+    ]

@@ -8,6 +8,7 @@ it draws, and exposes its exact log-density (or log-pmf) for audits.
 
 import math
 from numbers import Integral, Real
+from typing import ClassVar
 
 import numpy as np
 from scipy.optimize import brentq
@@ -28,7 +29,7 @@ class _Mechanism:
 
     delta = 0.0
     _dtype = "float"
-    _parameter_constraints: dict = {}
+    _parameter_constraints: ClassVar[dict] = {}
 
     def _validate(self, **params):
         validate_parameter_constraints(
@@ -116,8 +117,6 @@ class LaplaceMechanism(_Mechanism):
     ----------
     scale : float
         The Laplace scale ``sensitivity / epsilon``.
-    noise_std : float
-        The standard deviation of the noise, ``sqrt(2) * scale``.
 
     Notes
     -----
@@ -140,7 +139,7 @@ class LaplaceMechanism(_Mechanism):
     ((2,), 0.5)
     """
 
-    _parameter_constraints: dict = {"epsilon": [_POSITIVE], "sensitivity": [_POSITIVE]}
+    _parameter_constraints: ClassVar[dict] = {"epsilon": [_POSITIVE], "sensitivity": [_POSITIVE]}
 
     def __init__(self, epsilon, sensitivity=1.0):
         self._validate(epsilon=epsilon, sensitivity=sensitivity)
@@ -198,11 +197,6 @@ class GeometricMechanism(_Mechanism):
         Largest L1 distance between the (integer) answers on neighbouring data
         sets; 1 for a histogram of counts under add/remove-one neighbours.
 
-    Attributes
-    ----------
-    noise_std : float
-        The standard deviation of the noise, ``sqrt(2 α) / (1 - α)``.
-
     References
     ----------
     Ghosh, Roughgarden & Sundararajan, "Universally utility-maximizing privacy
@@ -223,7 +217,7 @@ class GeometricMechanism(_Mechanism):
     """
 
     _dtype = "integer"
-    _parameter_constraints: dict = {
+    _parameter_constraints: ClassVar[dict] = {
         "epsilon": [_POSITIVE],
         "sensitivity": [NumericInterval(Integral, 1, None, closed="left")],
     }
@@ -345,8 +339,6 @@ class GaussianMechanism(_Mechanism):
     ----------
     sigma : float
         The calibrated noise standard deviation.
-    noise_std : float
-        The standard deviation of the noise, ``sigma``.
 
     References
     ----------
@@ -366,7 +358,7 @@ class GaussianMechanism(_Mechanism):
     (2, 3)
     """
 
-    _parameter_constraints: dict = {
+    _parameter_constraints: ClassVar[dict] = {
         "epsilon": [_POSITIVE],
         "delta": [NumericInterval(Real, 0, 1, closed="neither")],
         "sensitivity": [_POSITIVE],

@@ -28,13 +28,13 @@ from statkit.survival._dp_edges import private_grid
 from statkit.survival._dp_grid import ExactCounts, count_patients, empty_counts
 from statkit.survival._dp_noise import MECHANISMS, count_noise_std, noisy_counts
 from statkit.survival._input import check_survival_data, check_time_edges
-from statkit.utils._validation import check_generator
+from statkit.utils._validation import NumericInterval, check_generator
 
 # Points of the dense grid on which a private curve (smooth inside its bins) is drawn.
 _DENSE_POINTS = 512
 # What an accumulator holds (sensitive); a release holds none of it.
 _ACCUMULATOR_STATE = ("sensitive_counts_", "_noise_rng", "_band_rng")
-_POSITIVE = Interval(numbers.Real, 0, math.inf, closed="neither")
+_POSITIVE = NumericInterval(numbers.Real, 0, math.inf, closed="neither")
 
 
 def _streams(random_state):

@@ -4,7 +4,9 @@ import numpy as np
 import pytest
 
 import statkit
-from statkit.utils import get_namespace, gpu_available, to_namespace, to_numpy, validate_array
+from statkit.utils import get_namespace
+from statkit.utils._array_api import gpu_available, to_namespace, to_numpy
+from statkit.utils._validation import validate_array
 
 cupy = pytest.importorskip("cupy")
 pytestmark = pytest.mark.skipif(not gpu_available(), reason="CuPy sees no GPU")

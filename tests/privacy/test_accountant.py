@@ -235,9 +235,17 @@ BAD_EPSILONS = [
     (math.inf, ValueError),
     ("1", TypeError),
     (True, TypeError),
+    (np.bool_(True), TypeError),
     (None, TypeError),
+    ([1.0], TypeError),
 ]
-BAD_DELTAS = [(-1e-6, ValueError), (1.0, ValueError), (float("nan"), ValueError), ("0", TypeError)]
+BAD_DELTAS = [
+    (-1e-6, ValueError),
+    (1.0, ValueError),
+    (float("nan"), ValueError),
+    ("0", TypeError),
+    (False, TypeError),
+]
 
 
 @pytest.mark.parametrize(("epsilon", "error"), BAD_EPSILONS)
@@ -249,7 +257,7 @@ def test_bad_epsilon_is_rejected(epsilon, error):
         acc.can_spend,
         lambda e: acc.parallel().spend(e, group="A"),
     ):
-        with pytest.raises(error, match="epsilon must be"):
+        with pytest.raises(error, match=r"The 'epsilon' parameter of [\w.]+ must be"):
             call(epsilon)
     assert acc.ledger == ()
 
@@ -263,9 +271,18 @@ def test_bad_delta_is_rejected(delta, error):
         lambda d: acc.can_spend(0.1, d),
         lambda d: acc.parallel().spend(0.1, group="A", delta=d),
     ):
-        with pytest.raises(error, match="delta must be"):
+        with pytest.raises(error, match=r"The 'delta' parameter of [\w.]+ must be"):
             call(delta)
     assert acc.ledger == ()
+
+
+def test_numpy_scalars_are_stored_as_floats():
+    acc = PrivacyAccountant(np.float32(0.5), np.int64(0))
+    assert (acc.epsilon, acc.delta) == (0.5, 0.0)
+    assert type(acc.epsilon) is float
+    assert type(acc.delta) is float
+    acc.spend(np.float64(0.25))
+    assert type(acc.ledger[0].epsilon) is float
 
 
 def test_a_parallel_release_needs_a_group():

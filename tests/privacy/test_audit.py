@@ -157,11 +157,14 @@ def test_non_numeric_scores():
 
 @pytest.mark.parametrize("confidence", [0.0, 1.0, -0.5, 1.5, math.nan])
 def test_confidence_outside_unit_interval(confidence):
-    with pytest.raises(ValueError, match=r"confidence must be in \(0, 1\)"):
+    message = (
+        r"The 'confidence' parameter of audit_epsilon must be a float in the range \(0\.0, 1\.0\)"
+    )
+    with pytest.raises(ValueError, match=message):
         audit_epsilon([1.0, 2.0], [1.0, 2.0], confidence=confidence)
 
 
-@pytest.mark.parametrize("confidence", ["0.95", True, None])
+@pytest.mark.parametrize("confidence", ["0.95", True, np.bool_(True), None])
 def test_confidence_not_a_number(confidence):
     with pytest.raises(TypeError, match="confidence"):
         audit_epsilon([1.0, 2.0], [1.0, 2.0], confidence=confidence)

@@ -23,6 +23,8 @@ from statkit.privacy import (
 )
 
 EPSILONS = [0.1, 0.5, 1.0, 2.0, 10.0]
+# The error of a parameter outside (0, inf); format with the parameter's name and the caller.
+POSITIVE = r"The '{}' parameter of {} must be a float in the range \(0\.0, inf\)"
 N_DRAWS = 200_000
 COUNTS = np.array([5, 0, 12, 3])
 
@@ -232,6 +234,45 @@ def test_geometric_noise_fits_the_discrete_laplace_pmf(epsilon, sensitivity):
         assert _chisquare_pvalue(noise, GeometricMechanism(epsilon / wrong, sensitivity)) < 1e-6
 
 
+@pytest.mark.parametrize(
+    ("mech", "seed"),
+    [
+        (LaplaceMechanism(0.5), 6),
+        (LaplaceMechanism(2.0, 3.0), 7),
+        (GeometricMechanism(0.1), 8),
+        (GeometricMechanism(1.0), 9),
+        (GeometricMechanism(2.0, 3), 10),
+        (GeometricMechanism(2.0), 11),
+        (GaussianMechanism(0.5, 1e-5, 2.0), 12),
+        (GaussianMechanism(4.0, 1e-3), 13),
+    ],
+    ids=repr,
+)
+def test_noise_std_matches_the_spread_of_the_draws(mech, seed):
+    noise = _noise(mech, seed).astype(float)
+    std = noise.std()
+    # Standard error of a sample standard deviation: sqrt(Var(X²) / n) / (2 σ).
+    fourth = np.mean((noise - noise.mean()) ** 4)
+    tolerance = 5 * math.sqrt((fourth - std**4) / N_DRAWS) / (2 * std)
+    assert tolerance < 0.02 * mech.noise_std  # enough draws to see a 2% error
+    assert abs(std - mech.noise_std) < tolerance
+
+
+def test_noise_std_formulas():
+    assert LaplaceMechanism(0.5, 3.0).noise_std == pytest.approx(math.sqrt(2) * 6.0, rel=1e-15)
+    for epsilon, sensitivity in [(0.1, 1), (1.0, 1), (2.0, 3), (5.0, 1)]:
+        mech = GeometricMechanism(epsilon, sensitivity)
+        alpha = math.exp(-epsilon / sensitivity)
+        assert mech.noise_std == pytest.approx(math.sqrt(2 * alpha) / (1 - alpha), rel=1e-12)
+        grid = np.arange(-5_000, 5_001)
+        from_pmf = math.sqrt(math.fsum(grid**2 * np.exp(mech.log_pmf(grid, 0))))
+        assert mech.noise_std == pytest.approx(from_pmf, rel=1e-12)
+    tiny = GeometricMechanism(1e-12)  # sqrt(2 α) / (1 - α) without cancellation: about sqrt(2) / ε
+    assert tiny.noise_std == pytest.approx(math.sqrt(2) / 1e-12, rel=1e-9)
+    gauss = GaussianMechanism(1.0, 1e-5)
+    assert gauss.noise_std == gauss.sigma
+
+
 # --- releases and inputs ------------------------------------------------------------------------
 
 MECHANISMS = [LaplaceMechanism(1.0), GeometricMechanism(1.0), GaussianMechanism(1.0, 1e-5)]
@@ -276,20 +317,43 @@ def test_privacy_cost():
 @pytest.mark.parametrize(
     ("make", "error", "match"),
     [
-        (lambda: LaplaceMechanism(0.0), ValueError, "epsilon must be a finite number > 0"),
+        (lambda: LaplaceMechanism(0.0), ValueError, POSITIVE.format("epsilon", "LaplaceMechanism")),
         (lambda: LaplaceMechanism(-1.0), ValueError, "epsilon"),
         (lambda: LaplaceMechanism(float("nan")), ValueError, "epsilon"),
         (lambda: LaplaceMechanism(math.inf), ValueError, "epsilon"),
-        (lambda: LaplaceMechanism("1"), TypeError, "epsilon must be a real number"),
+        (lambda: LaplaceMechanism("1"), TypeError, POSITIVE.format("epsilon", "LaplaceMechanism")),
+        (lambda: LaplaceMechanism(None), TypeError, "epsilon"),
+        (lambda: LaplaceMechanism([1.0]), TypeError, "epsilon"),
+        (lambda: LaplaceMechanism(np.bool_(True)), TypeError, "epsilon"),
         (lambda: LaplaceMechanism(1.0, 0.0), ValueError, "sensitivity"),
-        (lambda: GeometricMechanism(1.0, 1.5), TypeError, "sensitivity must be an integer"),
+        (lambda: LaplaceMechanism(1.0, True), TypeError, "sensitivity"),
+        (
+            lambda: GeometricMechanism(1.0, 1.5),
+            TypeError,
+            r"The 'sensitivity' parameter of GeometricMechanism must be an int",
+        ),
+        (lambda: GeometricMechanism(1.0, 3.0), TypeError, "sensitivity"),
         (lambda: GeometricMechanism(1.0, 0), ValueError, "sensitivity"),
+        (lambda: GeometricMechanism(1.0, True), TypeError, "sensitivity"),
         (lambda: GeometricMechanism(True), TypeError, "epsilon"),
-        (lambda: GaussianMechanism(1.0, 0.0), ValueError, "delta must be a finite number > 0"),
-        (lambda: GaussianMechanism(1.0, 1.0), ValueError, "delta must be < 1"),
+        (lambda: GeometricMechanism(float("nan")), ValueError, "epsilon"),
+        (lambda: GeometricMechanism(math.inf), ValueError, "epsilon"),
+        (
+            lambda: GaussianMechanism(1.0, 0.0),
+            ValueError,
+            r"The 'delta' parameter of GaussianMechanism must be a float in the range "
+            r"\(0\.0, 1\.0\)",
+        ),
+        (lambda: GaussianMechanism(1.0, 1.0), ValueError, r"'delta' .* range \(0\.0, 1\.0\)"),
         (lambda: GaussianMechanism(1.0, -1e-5), ValueError, "delta"),
+        (lambda: GaussianMechanism(1.0, False), TypeError, "delta"),
         (lambda: GaussianMechanism(1.0, 1e-5, -2.0), ValueError, "sensitivity"),
         (lambda: gaussian_delta(1.0, 0.0), ValueError, "sigma"),
+        (
+            lambda: gaussian_delta(True, 1.0),
+            TypeError,
+            POSITIVE.format("epsilon", "gaussian_delta"),
+        ),
         (
             lambda: LaplaceMechanism(1.0).randomise([1.0, np.nan], np.random.default_rng(0)),
             ValueError,
@@ -300,3 +364,16 @@ def test_privacy_cost():
 def test_bad_parameters_are_rejected_with_the_argument_named(make, error, match):
     with pytest.raises(error, match=match):
         make()
+
+
+def test_parameters_are_stored_as_python_numbers():
+    laplace = LaplaceMechanism(np.float32(0.5), np.int64(2))
+    assert (laplace.epsilon, laplace.sensitivity) == (0.5, 2.0)
+    assert type(laplace.epsilon) is float
+    assert type(laplace.sensitivity) is float
+    geometric = GeometricMechanism(np.int64(1), np.int64(3))
+    assert type(geometric.epsilon) is float
+    assert type(geometric.sensitivity) is int
+    assert geometric.sensitivity == 3
+    gauss = GaussianMechanism(1, np.float32(0.25))
+    assert type(gauss.delta) is float

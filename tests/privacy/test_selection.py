@@ -63,6 +63,11 @@ def test_seeded_choice_is_reproducible():
         (([0.0], 0.0, 0), {}, "epsilon"),
         (([0.0], np.inf, 0), {}, "epsilon"),
         (([0.0], 1.0, 0), {"sensitivity": -1.0}, "sensitivity"),
+        (([0.0], True, 0), {}, "'epsilon' parameter of exponential_mechanism"),
+        (([0.0], "1", 0), {}, "epsilon"),
+        (([0.0], 1.0, 0), {"sensitivity": True}, "sensitivity"),
+        ((1.0, 1.0, 0), {}, "utilities"),
+        (([0.0], 1.0, "seed"), {}, "random_state"),
     ],
 )
 def test_bad_input(args, kwargs, match):

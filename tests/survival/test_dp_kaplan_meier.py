@@ -90,7 +90,9 @@ def test_private_horizon_finds_where_k_patients_remain():
     totals = np.bincount(_dp_grid.fine_cells(time), minlength=_dp_grid.N_FINE)
     k = _dp_edges.horizon_target(1.0)
     anchor = np.sort(time)[-k]  # the time beyond which about k patients remain
-    picks = [_dp_edges.private_horizon(totals, 1.0, rng) / _dp_edges.HORIZON_FACTOR for _ in range(50)]
+    picks = [
+        _dp_edges.private_horizon(totals, 1.0, rng) / _dp_edges.HORIZON_FACTOR for _ in range(50)
+    ]
     np.testing.assert_allclose(np.median(picks), anchor, rtol=0.1)
 
 
@@ -215,7 +217,9 @@ def test_tree_mechanism_noise_scale_is_the_number_of_levels():
     est = DPKaplanMeier(BIG, t_max=1100, n_bins=12, mechanism="tree", n_bootstrap=0)
     est.fit(LUNG.time, LUNG.event)
     assert _dp_noise.tree_levels(12) == 5  # 16 leaves: 16, 8, 4, 2, 1
-    np.testing.assert_allclose(est.noisy_deaths_, _exact(est, LUNG.time, LUNG.event).deaths, atol=1e-9)
+    np.testing.assert_allclose(
+        est.noisy_deaths_, _exact(est, LUNG.time, LUNG.event).deaths, atol=1e-9
+    )
 
 
 # ------------------------------------------------------------------ accuracy
@@ -335,7 +339,9 @@ def test_partial_fit_and_merge_equal_one_fit():
             for part in np.array_split(np.arange(LUNG.time.size), 3)
         ]
         merged = shards[0].merge(shards[1]).merge(shards[2])
-        np.testing.assert_array_equal(merged.sensitive_counts_.counts, whole.sensitive_counts_.counts)
+        np.testing.assert_array_equal(
+            merged.sensitive_counts_.counts, whole.sensitive_counts_.counts
+        )
 
 
 def test_merge_rejects_another_grid():

@@ -1,176 +1,114 @@
-"""Privacy of DPKaplanMeier, checked exactly and by a black-box audit (CI size).
+"""Privacy of DPKaplanMeier: the proof's parts checked on every setting, and a black-box audit.
 
-Neighbouring data sets differ by one patient (add/remove). Three hand-built
-neighbours of the NCCTG lung data: without the earliest death, without the last
-patient at risk, and with an extra patient censored beyond the last edge.
-
-* Exact: on public edges the release is the vector of death and censoring
-  counts plus discrete Laplace noise. The edges and shapes must not depend on
-  the data, the exact counts (read from ``_deaths`` / ``_censored``) of
-  neighbours must differ by 1 in L1, the noise must have the claimed law, and
-  then the log-likelihood ratio of every sampled release is at most ε (and
-  attains it). Everything else the estimator outputs must depend on the data
-  only through the bin counts.
-* Black box: :func:`statkit.privacy.audit_epsilon` on a few thousand full
-  releases per side stays at or below ε, while the same audit catches the
-  non-private reconstruction of Veeraragavan et al. (``benchmarks/``): the
-  audit has power. The 20,000-run audit is in ``python -m benchmarks dp_km``.
+The checks live in ``privacy_checks.py`` (ledger, sensitivity, post-processing,
+noise laws; see its docstring) and are shown to fail on planted bugs in
+``test_dp_privacy_mutants.py``. The black-box audit runs
+:func:`statkit.privacy.audit_epsilon` on full releases of two neighbours; it
+stays at or below ε, while the same audit catches the non-private
+reconstruction of Veeraragavan et al. (``benchmarks/``). The 20,000-run audit
+is in ``python -m benchmarks dp_km``.
 """
+
+import pickle
 
 import numpy as np
 import pytest
-from scipy import stats
 
 from benchmarks._paper_dp_km import paper_dp_km
-from statkit.datasets import load_lung
-from statkit.privacy import GeometricMechanism, audit_epsilon
-from statkit.survival import DPKaplanMeier, KaplanMeier
+from statkit.privacy import PrivacyAccountant, audit_epsilon
+from statkit.survival import DPKaplanMeier, KaplanMeier, fit_grouped
+from tests.survival import privacy_checks as checks
 
-T_MAX = 1100.0
-N_BINS = 12
+T_MAX = checks.T_MAX
 AUDIT_RUNS = 2500
+SETTINGS = list(checks.SETTINGS)
+
+pytestmark = pytest.mark.filterwarnings("ignore:The private horizon is unreliable:UserWarning")
 
 
 @pytest.fixture(scope="module")
 def lung():
-    data = load_lung()
-    return data.time.astype(np.float64), data.event.astype(bool)
+    return checks.lung()
 
 
 def _neighbours(time, event):
-    """name -> (time', event', kind of the changed count, time of the changed patient)."""
-    order = np.argsort(time, kind="stable")
-    earliest_death = order[event[order]][0]
-    last_at_risk = order[-1]
-    assert not event[last_at_risk]  # lung's longest follow-up (1022 days) is censored
-    out = {}
-    for name, drop in (
-        ("minus earliest death", earliest_death),
-        ("minus last at risk", last_at_risk),
-    ):
-        keep = np.arange(time.size) != drop
-        kind = "deaths" if event[drop] else "censored"
-        out[name] = (time[keep], event[keep], kind, time[drop])
-    out["plus censored beyond t_max"] = (
-        np.r_[time, 2000.0],
-        np.r_[event, False],
-        "censored",
-        2000.0,
-    )
-    return out
+    return checks.neighbours(time, event)
 
 
-NEIGHBOURS = ["minus earliest death", "minus last at risk", "plus censored beyond t_max"]
+# --- the proof, part by part ----------------------------------------------------------------
 
 
-def _counts(estimator):
-    return np.r_[estimator._deaths, estimator._censored]
-
-
-def _released(estimator):
-    return np.r_[estimator.noisy_deaths_, estimator.noisy_censored_]
-
-
-# --- exact privacy loss on public edges -------------------------------------------------------
-
-
-@pytest.mark.parametrize("neighbour", NEIGHBOURS)
-@pytest.mark.parametrize("epsilon", [0.1, 0.5, 1.0, 2.0, 10.0])
-def test_log_likelihood_ratio_of_released_counts_is_at_most_epsilon(lung, neighbour, epsilon):
-    time, event = lung
-    time2, event2, kind, when = _neighbours(time, event)[neighbour]
-    params = {"t_max": T_MAX, "n_bins": N_BINS, "n_bootstrap": 0}
-    on_d = DPKaplanMeier(epsilon, **params, random_state=1).partial_fit(time, event)
-    on_d2 = DPKaplanMeier(epsilon, **params, random_state=2).partial_fit(time2, event2)
-    on_d.release()
-    on_d2.release()
-
-    # The output space is public: same edges, same shapes.
-    np.testing.assert_array_equal(on_d.time_edges_, on_d2.time_edges_)
-    np.testing.assert_array_equal(on_d.time_edges_, np.linspace(0, T_MAX, N_BINS + 1))
-    for name in ("noisy_deaths_", "noisy_censored_", "n_at_risk_", "hazard_"):
-        assert getattr(on_d, name).shape == getattr(on_d2, name).shape == (N_BINS,)
-    assert on_d.noisy_deaths_.dtype == on_d.noisy_censored_.dtype == np.int64
-
-    # Sensitivity 1: the patient changes one count, the expected one.
-    counts, counts2 = _counts(on_d), _counts(on_d2)
-    assert counts.sum() == time.size
-    assert np.abs(counts - counts2).sum() == 1
-    changed = int(np.flatnonzero(counts != counts2)[0])
-    bin_of = min(int(np.searchsorted(on_d.time_edges_, when, side="right")) - 1, N_BINS - 1)
-    assert changed == bin_of + (N_BINS if kind == "censored" else 0)
-
-    # With public edges the counts get the whole budget.
-    assert on_d.counts_epsilon_ == on_d2.counts_epsilon_ == epsilon
-    mechanism = GeometricMechanism(on_d.counts_epsilon_)
-    releases = []
-    for _ in range(400):
-        on_d.release()
-        releases.append(_released(on_d))
-    releases = np.array(releases)
-    llr = mechanism.log_pmf(releases, counts) - mechanism.log_pmf(releases, counts2)
-    assert llr.max() <= epsilon + 1e-12
-    assert llr.min() >= -epsilon - 1e-12
-    assert llr.max() == pytest.approx(epsilon, rel=1e-9)  # attained: the bound is tight
-    # Only the changed count matters: ±ε by the side of it the release falls on.
-    sign = np.sign(counts[changed] - counts2[changed])
-    side = sign * (releases[:, changed] - counts[changed]) >= 0
-    np.testing.assert_allclose(llr, np.where(side, epsilon, -epsilon), rtol=1e-9)
-
-
+@pytest.mark.parametrize("setting", SETTINGS)
 @pytest.mark.parametrize("epsilon", [0.5, 2.0])
-def test_released_noise_is_discrete_laplace_of_the_claimed_scale(lung, epsilon):
-    # The exact bound above holds only if the noise really has scale 1 / counts_epsilon_.
+def test_queries_spend_exactly_epsilon(setting, epsilon):
+    checks.check_ledger(checks.SETTINGS[setting], epsilon)
+
+
+@pytest.mark.parametrize("setting", SETTINGS)
+def test_each_query_has_its_declared_sensitivity(setting):
+    checks.check_sensitivity(checks.SETTINGS[setting])
+
+
+@pytest.mark.parametrize("setting", SETTINGS)
+def test_every_released_number_is_post_processing(setting):
+    checks.check_post_processing(checks.SETTINGS[setting])
+
+
+@pytest.mark.parametrize("setting", ["public edges", "default rule, t_max", "default rule"])
+def test_released_count_noise_has_the_law_of_its_share(setting):
+    checks.check_count_noise_law(checks.SETTINGS[setting])
+
+
+def test_noisy_patient_count_has_the_law_of_its_share():
+    checks.check_patient_count_noise_law(checks.SETTINGS["default rule, t_max"])
+
+
+def test_private_horizon_has_the_law_of_its_share():
+    checks.check_horizon_law()
+
+
+def test_tree_leaves_have_the_variance_of_their_sensitivity():
+    checks.check_tree_noise_variance()
+
+
+def test_band_coverage_is_near_nominal_from_both_sides():
+    checks.check_band_coverage()
+
+
+# --- nothing raw in a release -----------------------------------------------------------------
+
+
+def test_a_pickled_release_holds_no_exact_count(lung):
     time, event = lung
-    estimator = DPKaplanMeier(
-        epsilon, t_max=T_MAX, n_bins=N_BINS, n_bootstrap=0, random_state=3
-    ).partial_fit(time, event)
-    noise = []
-    for _ in range(500):
-        estimator.release()
-        noise.append(_released(estimator) - _counts(estimator))
-    noise = np.concatenate(noise)
-    alpha = np.exp(-estimator.counts_epsilon_)
-    support = np.arange(-6, 7)
-    pmf = (1 - alpha) / (1 + alpha) * alpha ** np.abs(support)
-    observed = np.array([np.sum(noise == k) for k in support] + [np.sum(np.abs(noise) > 6)])
-    expected = np.r_[pmf, 1 - pmf.sum()] * noise.size
-    keep = expected >= 5
-    observed = np.r_[observed[keep], observed[~keep].sum()]
-    expected = np.r_[expected[keep], expected[~keep].sum()]
-    if expected[-1] == 0:
-        observed, expected = observed[:-1], expected[:-1]
-    assert stats.chisquare(observed, expected).pvalue > 1e-4
+    for params in checks.SETTINGS.values():
+        curve = DPKaplanMeier(1.0, random_state=0, **params).fit(time, event)
+        curve.confidence_interval([100.0])
+        exact = DPKaplanMeier(1.0, time_edges=curve.time_edges_).partial_fit(time, event)
+        blob = pickle.dumps(curve)
+        for counts in exact.sensitive_counts_.counts:
+            for dtype in (np.int64, np.float64):
+                assert counts.astype(dtype).tobytes() not in blob
+        assert not any(name.startswith("sensitive") for name in vars(curve))
+        # A release from an accumulator holds none of the accumulator's state either.
+        release = DPKaplanMeier(1.0, random_state=0, **params).partial_fit(time, event).release()
+        assert vars(release).keys() == vars(curve).keys()
 
 
-def test_outputs_depend_on_the_data_only_through_the_bin_counts(lung):
-    # Move every time inside its bin: the counts, hence every output, are unchanged.
+def test_fit_grouped_errors_name_no_data_value(lung):
     time, event = lung
-    params = {"t_max": T_MAX, "n_bins": N_BINS, "n_bootstrap": 50}
-    edges = np.linspace(0, T_MAX, N_BINS + 1)
-    index = np.minimum(np.searchsorted(edges, time, side="right") - 1, N_BINS - 1)
-    moved = np.where(time <= T_MAX, (edges[index] + edges[index + 1]) / 2, T_MAX + 1)
-    first = DPKaplanMeier(1.0, **params, random_state=4).fit(time, event)
-    second = DPKaplanMeier(1.0, **params, random_state=4).fit(moved, event)
-    np.testing.assert_array_equal(_counts(first), _counts(second))
-    grid = np.linspace(0, 1200, 97)
-    np.testing.assert_array_equal(first.predict(grid), second.predict(grid))
-    np.testing.assert_array_equal(first.confidence_interval(grid), second.confidence_interval(grid))
-    for name in ("noisy_deaths_", "noisy_censored_", "n_at_risk_", "hazard_"):
-        np.testing.assert_array_equal(getattr(first, name), getattr(second, name))
-    assert first.median_survival_time_ == second.median_survival_time_
+    groups = np.where(np.arange(time.size) == 17, 123456, 1)
+    with pytest.raises(ValueError, match="not in labels") as error:
+        fit_grouped(DPKaplanMeier(1.0, t_max=T_MAX), time, event, groups=groups, labels=[1])
+    assert "123456" not in str(error.value)
 
 
-def test_same_seed_noise_is_data_independent(lung):
-    # Coupled releases on neighbours differ exactly by the change of the exact counts.
+@pytest.mark.parametrize("share", [0.51, 0.98, 0.99])
+def test_horizon_share_is_validated_before_any_charge(lung, share):
     time, event = lung
-    params = {"t_max": T_MAX, "n_bins": N_BINS, "n_bootstrap": 0, "random_state": 5}
-    for time2, event2, _, _ in _neighbours(time, event).values():
-        on_d = DPKaplanMeier(1.0, **params).fit(time, event)
-        on_d2 = DPKaplanMeier(1.0, **params).fit(time2, event2)
-        np.testing.assert_array_equal(
-            _released(on_d) - _released(on_d2), _counts(on_d) - _counts(on_d2)
-        )
+    accountant = PrivacyAccountant(10.0)
+    with pytest.raises(ValueError, match="horizon_share"):
+        DPKaplanMeier(1.0, horizon_share=share, accountant=accountant).fit(time, event)
+    assert accountant.spent == 0
 
 
 # --- black-box audit ----------------------------------------------------------------------------
@@ -190,12 +128,12 @@ def _audit_scores(time, event, epsilon, seed, reference, grid, weights):
     earliest = ref_time[ref_event].min()
     cell_scores, linear = np.empty(AUDIT_RUNS), np.empty(AUDIT_RUNS)
     for r in range(AUDIT_RUNS):
-        estimator.release()
-        edges = estimator.time_edges_
+        release = estimator.release()
+        edges = release.time_edges_
         cell = int(np.searchsorted(edges, earliest, side="right")) - 1
         in_cell = (ref_time >= edges[cell]) & (ref_time < edges[cell + 1]) & ref_event
-        cell_scores[r] = estimator.noisy_deaths_[cell] - in_cell.sum()
-        linear[r] = weights @ estimator.predict(grid)
+        cell_scores[r] = release.noisy_deaths_[cell] - in_cell.sum()
+        linear[r] = weights @ release.predict(grid)
     return cell_scores, linear
 
 
@@ -203,7 +141,7 @@ def _audit_scores(time, event, epsilon, seed, reference, grid, weights):
 @pytest.mark.parametrize("epsilon", [0.5, 1.0, 2.0])
 def test_black_box_audit_stays_below_epsilon(lung, epsilon):
     time, event = lung
-    time2, event2, _, _ = _neighbours(time, event)["minus earliest death"]
+    time2, event2 = _neighbours(time, event)["minus earliest death"]
     grid = np.unique(time[event])
     weights = KaplanMeier().fit(time, event).at_risk(grid)
     on_d = _audit_scores(time, event, epsilon, 10, lung, grid, weights)
@@ -220,7 +158,7 @@ def test_black_box_audit_stays_below_epsilon(lung, epsilon):
 def test_black_box_audit_catches_the_paper_reconstruction(lung, epsilon):
     # Negative control: variant A (ε on every point, noise scaled to the local risk set).
     time, event = lung
-    time2, event2, _, _ = _neighbours(time, event)["minus earliest death"]
+    time2, event2 = _neighbours(time, event)["minus earliest death"]
     grid = np.unique(time[event])  # a fixed grid, so both sides release the same points
     weights = KaplanMeier().fit(time, event).at_risk(grid)
     scores = [
@@ -234,3 +172,38 @@ def test_black_box_audit_catches_the_paper_reconstruction(lung, epsilon):
     assert result.epsilon_lower_bound > epsilon
     if epsilon == 1.0:
         assert result.epsilon_lower_bound > 2.0  # a violation well beyond the claim
+
+
+def _every_number_scores(time, event, params, epsilon, seed, runs, grid):
+    """Scores of every released number: S(t), its band, the number at risk, the median."""
+    accumulator = DPKaplanMeier(
+        epsilon, n_bootstrap=20, random_state=np.random.default_rng(seed), **params
+    ).partial_fit(time, event)
+    scores = np.empty((runs, 4))
+    for r in range(runs):
+        release = accumulator.release()
+        lower, upper = release.confidence_interval(grid)
+        scores[r] = [
+            release.predict(grid).sum(),
+            (lower + upper).sum(),
+            release.at_risk(grid).sum(),
+            min(release.median_survival_time_, 2 * T_MAX),
+        ]
+    return scores
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("setting", "epsilon"), [("default rule", 1.0), ("default rule, tree, tv", 2.0)]
+)
+def test_black_box_audit_of_every_released_number(lung, setting, epsilon):
+    time, event = lung
+    time2, event2 = _neighbours(time, event)["minus earliest death"]
+    grid = np.unique(time[event])
+    params = checks.SETTINGS[setting]
+    runs = 500
+    on_d = _every_number_scores(time, event, params, epsilon, 20, runs, grid)
+    on_d2 = _every_number_scores(time2, event2, params, epsilon, 21, runs, grid)
+    for column in range(on_d.shape[1]):
+        result = audit_epsilon(on_d[:, column], on_d2[:, column], random_state=0)
+        assert result.epsilon_lower_bound <= epsilon, column

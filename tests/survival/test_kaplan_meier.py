@@ -14,6 +14,7 @@ from sklearn.exceptions import NotFittedError
 
 from statkit.datasets import load_lung
 from statkit.survival import KaplanMeier
+from statkit.survival import _event_table
 from statkit.survival import _kaplan_meier as km_module
 from statkit.testing.strategies import survival_data
 
@@ -574,9 +575,9 @@ def test_counting_and_sorting_paths_agree(data, weighted):
     time, event = data
     weights = np.linspace(0.5, 2.0, time.size) if weighted else None
     data = km_module.check_survival_data(time, event, weights=weights)
-    counted = km_module._integer_time_counts(data.time, data.event, data.weights)
+    counted = _event_table._integer_time_counts(data.time, data.event, data.weights)
     assert counted is not None
-    sorted_ = km_module._time_counts(data.time + 0.25, data.event, data.weights)
+    sorted_ = _event_table._time_counts(data.time + 0.25, data.event, data.weights)
     assert_array_equal(counted[0] + 0.25, sorted_[0])
     for a, b in zip(counted[1:], sorted_[1:], strict=True):
         assert_allclose(a, b, rtol=1e-12)

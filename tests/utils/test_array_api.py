@@ -2,7 +2,8 @@ import numpy as np
 import pytest
 
 import statkit
-from statkit.utils import get_namespace, gpu_available, is_cupy_array, to_namespace, to_numpy
+from statkit.utils import get_namespace
+from statkit.utils._array_api import gpu_available, is_cupy_array, to_namespace, to_numpy
 
 pytestmark = pytest.mark.nojit
 

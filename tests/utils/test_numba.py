@@ -2,6 +2,10 @@ import os
 import pickle
 import subprocess
 import sys
+import threading
+import time
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pytest
@@ -41,6 +45,10 @@ def _fresh_inner(x):
 
 def _plain_square(x):
     return x * x
+
+
+def _plain_cube(x):
+    return x * x * x
 
 
 def test_kernel_calls_another_kernel():
@@ -88,9 +96,16 @@ def clean_cache_location(monkeypatch):
     _numba.cache_location.cache_clear()
 
 
-def test_cache_can_be_switched_off(clean_cache_location, monkeypatch):
-    monkeypatch.setenv("STATKIT_NUMBA_CACHE", "0")
+@pytest.mark.parametrize("value", ["0", "false", "No", "OFF"])
+def test_cache_can_be_switched_off(clean_cache_location, monkeypatch, value):
+    monkeypatch.setenv("STATKIT_NUMBA_CACHE", value)
     assert _numba.cache_location() is None
+
+
+def test_cache_switch_rejects_other_words(clean_cache_location, monkeypatch):
+    monkeypatch.setenv("STATKIT_NUMBA_CACHE", "never")
+    with pytest.raises(ValueError, match="STATKIT_NUMBA_CACHE environment variable must be"):
+        _numba.cache_location()
 
 
 def test_numba_cache_dir_is_respected(clean_cache_location, monkeypatch, tmp_path):
@@ -112,6 +127,43 @@ def test_read_only_install_caches_in_a_writable_folder(clean_cache_location, mon
     assert kernel(3.0) == 9.0
     assert numba.config.CACHE_DIR != str(folder), "the fallback leaked into numba's global config"
     assert list(folder.rglob("*.nbi")), "the compiled kernel was not cached in the fallback folder"
+
+
+def test_kernels_compile_once_when_called_from_many_threads(
+    clean_cache_location, monkeypatch, tmp_path
+):
+    numba = pytest.importorskip("numba")
+    # A read-only install: _compile points numba's global CACHE_DIR at the fallback folder.
+    monkeypatch.setattr(_numba, "_package_cache_writable", lambda: False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    previous_cache_dir = numba.config.CACHE_DIR
+    compiles = Counter()
+    compile_ = _numba._compile
+
+    def slow_compile(numba, py_func, options):
+        compiles[py_func] += 1
+        time.sleep(0.05)  # widens the window in which a second thread could compile too
+        return compile_(numba, py_func, options)
+
+    monkeypatch.setattr(_numba, "_compile", slow_compile)
+    options = {"cache": True, "parallel": False, "fastmath": False}
+    kernels = [Kernel(_plain_square, options), Kernel(_plain_cube, options)]
+    n_threads = 8
+    barrier = threading.Barrier(n_threads)
+
+    def work(i):
+        barrier.wait(timeout=60)
+        return [kernel(float(i)) for kernel in kernels], [kernel.dispatcher for kernel in kernels]
+
+    with ThreadPoolExecutor(n_threads) as pool:
+        outcomes = list(pool.map(work, range(n_threads)))
+
+    for i, (results, _) in enumerate(outcomes):
+        assert results == [i**2, i**3]
+    assert compiles == {_plain_square: 1, _plain_cube: 1}
+    for j, kernel in enumerate(kernels):
+        assert all(dispatchers[j] is kernel.dispatcher for _, dispatchers in outcomes)
+    assert numba.config.CACHE_DIR == previous_cache_dir
 
 
 def test_without_numba_kernels_run_as_python(monkeypatch):

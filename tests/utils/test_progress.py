@@ -1,7 +1,7 @@
 import pytest
 
 import statkit
-from statkit.utils import ConvergenceMonitor, progress_bar
+from statkit.utils._progress import ConvergenceMonitor, progress_bar
 
 pytestmark = pytest.mark.nojit
 

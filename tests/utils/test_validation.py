@@ -1,13 +1,16 @@
+from numbers import Integral, Real
+
 import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from sklearn.utils._param_validation import validate_parameter_constraints
 
 from statkit.testing.strategies import finite_float_matrices
-from statkit.utils import (
-    check_consistent_length,
+from statkit.utils._validation import (
+    NumericInterval,
     check_generator,
-    check_positive_scalar,
+    check_matching_lengths,
     validate_array,
     validate_binary,
 )
@@ -87,30 +90,27 @@ def test_validate_binary():
         validate_binary([[0, 1]], "event")
 
 
-def test_check_consistent_length():
-    check_consistent_length(time=[1, 2], event=[0, 1], weights=None)
+def test_check_matching_lengths():
+    check_matching_lengths(time=[1, 2], event=[0, 1], weights=None)
     with pytest.raises(ValueError, match="time and event must have the same length; got 2 and 3"):
-        check_consistent_length(time=[1, 2], event=[0, 1, 1])
+        check_matching_lengths(time=[1, 2], event=[0, 1, 1])
 
 
-@pytest.mark.parametrize("value", [0.0, -1.0, np.nan, np.inf])
-def test_check_positive_scalar_rejects(value):
-    with pytest.raises(ValueError, match="epsilon must be a finite number > 0"):
-        check_positive_scalar(value, "epsilon")
+@pytest.mark.parametrize("kind", [Real, Integral])
+@pytest.mark.parametrize("value", [True, False])
+def test_numeric_interval_rejects_booleans(kind, value):
+    constraint = NumericInterval(kind, 0, None, closed="left")
+    assert not constraint.is_satisfied_by(value)
+    with pytest.raises((TypeError, ValueError), match="The 'n_bins' parameter of f must be"):
+        validate_parameter_constraints({"n_bins": [constraint]}, {"n_bins": value}, "f")
 
 
-@pytest.mark.parametrize("value", ["1", None, True, np.bool_(True), [1.0]])
-def test_check_positive_scalar_rejects_non_numbers(value):
-    with pytest.raises(TypeError, match="epsilon must be a real number"):
-        check_positive_scalar(value, "epsilon")
-
-
-def test_check_positive_scalar_options():
-    assert check_positive_scalar(np.float32(0.5), "epsilon") == 0.5
-    assert check_positive_scalar(0, "delta", allow_zero=True) == 0.0
-    assert check_positive_scalar(np.int64(3), "n_bins", integer=True) == 3
-    with pytest.raises(TypeError, match="n_bins must be an integer"):
-        check_positive_scalar(3.0, "n_bins", integer=True)
+@pytest.mark.parametrize("value", [0, 2, np.int64(3), 0.5, np.float32(0.5)])
+def test_numeric_interval_accepts_numbers_in_range(value):
+    constraint = NumericInterval(Real, 0, 4, closed="left")
+    assert constraint.is_satisfied_by(value)
+    assert not constraint.is_satisfied_by(value + 4)
+    assert str(constraint) == "a float in the range [0.0, 4.0)"
 
 
 @given(st.integers(0, 2**32 - 1))
