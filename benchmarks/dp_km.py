@@ -66,6 +66,7 @@ import numpy as np
 
 from benchmarks._harness import Benchmark
 from benchmarks._paper_dp_km import paper_dp_km
+from statkit.survival import survival_rmse
 
 DESCRIPTION = "DP Kaplan–Meier: accuracy on 5 data sets, privacy audit, speed vs lifelines"
 
@@ -246,7 +247,7 @@ def accuracy(quick):
         for label, private, function in methods:
             for eps in EPSILONS:
                 curves, seconds, warned = function(time, event, eps, repeats, times)
-                rmse = np.sqrt(np.mean((curves - exact) ** 2, axis=1))
+                rmse = survival_rmse(curves, exact)
                 table[label, eps] = float(rmse.mean())
                 note = f"warned in {warned}/{repeats} fits" if warned else ""
                 # Anchors are named, not flagged: the histogram and the paper's curves are
@@ -324,15 +325,15 @@ def dp_km_audit_scores(time, event, params, runs, seed, cells, grid, weights, re
     for r in range(runs):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # the default rule warns on small data
-            estimator.release()
-        edges = estimator.time_edges_
+            release = estimator.release()
+        edges = release.time_edges_
         for i, (kind, when) in enumerate(cells):
             cell = _cell_of(edges, when)
             if when > edges[-1]:
                 kind = "censored"  # a death beyond the last edge counts as censored
-            counts = estimator.noisy_deaths_ if kind == "deaths" else estimator.noisy_censored_
+            counts = release.noisy_deaths_ if kind == "deaths" else release.noisy_censored_
             scores[i, r] = counts[cell] - _exact_count(*reference, edges, kind, cell)
-        scores[-1, r] = weights @ estimator.predict(grid)
+        scores[-1, r] = weights @ release.predict(grid)
     return scores
 
 
@@ -520,7 +521,43 @@ def speed(quick):
     for row in bench.rows:
         row.note = "PASS (< 2 s)" if row.median < 2.0 else "FAIL (≥ 2 s)"
     benches.append(bench)
+    benches.append(bands_on_demand(quick))
     return benches
+
+
+def bands_on_demand(quick):
+    """Default ``fit`` + ``predict`` on lung against ``n_bootstrap=0``: the band costs nothing
+    until it is asked for (target: within 1.5x), and what the first band costs."""
+    from statkit.datasets import load_lung
+    from statkit.survival import DPKaplanMeier
+
+    lung = load_lung()
+    times = np.linspace(0, 1000, 50)
+    repeats = 50 if quick else 200
+
+    def fit_predict(**params):
+        def run():
+            DPKaplanMeier(1.0, t_max=1100.0, **params).fit(lung.time, lung.event).predict(times)
+
+        return run
+
+    def fit_band():
+        curve = DPKaplanMeier(1.0, t_max=1100.0).fit(lung.time, lung.event)
+        curve.confidence_interval(times)
+
+    bench = Benchmark(
+        "dp_km_bands_on_demand", params={"data": "lung", "epsilon": 1.0, "t_max": 1100.0}
+    )
+    bench.measure(
+        "fit + predict, n_bootstrap=0", fit_predict(n_bootstrap=0), anchor=True, repeats=repeats
+    )
+    bench.measure("fit + predict, default n_bootstrap=200", fit_predict(), repeats=repeats)
+    bench.measure(
+        "fit + confidence_interval (200 replicates)", fit_band, repeats=max(repeats // 10, 5)
+    )
+    ratio = bench.rows[1].median / bench.rows[0].median
+    bench.rows[1].note = f"{ratio:.2f}x: " + ("PASS (<= 1.5x)" if ratio <= 1.5 else "FAIL (> 1.5x)")
+    return bench
 
 
 def run(quick, repeats):

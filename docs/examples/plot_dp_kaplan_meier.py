@@ -18,7 +18,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from statkit.datasets import load_lung
-from statkit.survival import DPKaplanMeier, KaplanMeier, SurvivalCurveDisplay
+from statkit.survival import DPKaplanMeier, KaplanMeier, SurvivalCurveDisplay, survival_rmse
 
 lung = load_lung()
 km = KaplanMeier().fit(lung.time, lung.event)
@@ -52,16 +52,11 @@ epsilons = [0.25, 0.5, 1.0, 2.0, 5.0, 10.0]
 errors = np.array(
     [
         [
-            np.sqrt(
-                np.mean(
-                    (
-                        DPKaplanMeier(eps, t_max=1100, n_bootstrap=0, random_state=seed)
-                        .fit(lung.time, lung.event)
-                        .predict(event_times)
-                        - exact
-                    )
-                    ** 2
-                )
+            survival_rmse(
+                DPKaplanMeier(eps, t_max=1100, n_bootstrap=0, random_state=seed)
+                .fit(lung.time, lung.event)
+                .predict(event_times),
+                exact,
             )
             for seed in range(20)
         ]

@@ -12,6 +12,7 @@ from statkit.survival._dp_grouped import fit_grouped
 from statkit.survival._dp_kaplan_meier import DPKaplanMeier
 from statkit.survival._kaplan_meier import KaplanMeier
 from statkit.survival._logrank import LogrankResult, logrank_test
+from statkit.survival._metrics import survival_rmse
 
 __all__ = [
     "DPKaplanMeier",
@@ -20,4 +21,5 @@ __all__ = [
     "SurvivalCurveDisplay",
     "fit_grouped",
     "logrank_test",
+    "survival_rmse",
 ]

@@ -150,4 +150,3 @@ def horizon_epsilon(n_patients, epsilon, share):
 def default_n_bins(n_patients, epsilon):
     """Public rule for the number of bins: ``clip(round(0.8 sqrt(n ε)), 4, 64)``."""
     return int(np.clip(round(0.8 * math.sqrt(max(n_patients, 1) * epsilon)), 4, 64))
-

@@ -8,15 +8,16 @@ EPSILONS = (0.5, 1.0, 10.0)
 T_MAX = 1100.0  # days: a public horizon (the study's follow-up), not read off the data
 
 
-def _rmse(estimator, reference, times):
-    return float(np.sqrt(np.mean((estimator.predict(times) - reference.predict(times)) ** 2)))
-
-
 def _run(context):
     import matplotlib.pyplot as plt
 
     from statkit.datasets import load_lung
-    from statkit.survival import DPKaplanMeier, KaplanMeier, SurvivalCurveDisplay
+    from statkit.survival import (
+        DPKaplanMeier,
+        KaplanMeier,
+        SurvivalCurveDisplay,
+        survival_rmse,
+    )
 
     lung = load_lung()
     km = KaplanMeier().fit(lung.time, lung.event)
@@ -48,7 +49,9 @@ def _run(context):
 
     summary = {"n_patients": int(lung.time.size), "km_median_days": km.median_survival_time_}
     for eps, curve in curves.items():
-        summary[f"rmse_eps{eps:g}"] = _rmse(curve, km, event_times)
+        summary[f"rmse_eps{eps:g}"] = survival_rmse(
+            curve.predict(event_times), km.predict(event_times)
+        )
     for eps, curve in curves.items():
         summary[f"median_eps{eps:g}_days"] = curve.median_survival_time_
     text = (

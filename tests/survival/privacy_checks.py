@@ -272,7 +272,7 @@ def check_patient_count_noise_law(params, epsilon=1.0, releases=600):
 
 
 def check_horizon_law(epsilon=1.0, releases=600):
-    """The private horizon's frequencies follow exp(ε_h u / 2) with ε_h = ``epsilon_split_.horizon``."""
+    """The horizon's frequencies follow exp(ε_h u / 2), ε_h = ``epsilon_split_.horizon``."""
     from statkit.survival import _dp_edges, _dp_grid
 
     time, _ = lung()
@@ -312,7 +312,6 @@ def check_tree_noise_variance(epsilon=2.0, releases=400):
     """The tree's leaves have the variance of Hay et al.'s estimate at node scale L / ε."""
     from statkit.survival import _dp_noise
 
-    time, event = lung()
     n_bins = 12
     params = {"t_max": T_MAX, "n_bins": n_bins, "mechanism": "tree"}
     accumulator = _accumulator(params, epsilon)

@@ -10,8 +10,7 @@ from sklearn.base import clone
 
 from statkit.datasets import load_lung
 from statkit.privacy import PrivacyAccountant, PrivacyBudgetError
-from statkit.survival import DPKaplanMeier, KaplanMeier, fit_grouped
-from statkit.survival import _dp_edges, _dp_grid, _dp_noise
+from statkit.survival import DPKaplanMeier, KaplanMeier, _dp_edges, _dp_grid, _dp_noise, fit_grouped
 from statkit.testing.strategies import survival_data
 
 LUNG = load_lung()

@@ -13,8 +13,7 @@ from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 
 from statkit.datasets import load_lung
-from statkit.survival import KaplanMeier
-from statkit.survival import _event_table
+from statkit.survival import KaplanMeier, _event_table
 from statkit.survival import _kaplan_meier as km_module
 from statkit.testing.strategies import survival_data
 
