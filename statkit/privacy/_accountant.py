@@ -15,12 +15,13 @@ from numbers import Real
 
 from sklearn.utils._param_validation import validate_parameter_constraints
 
-from statkit.utils._validation import NumericInterval
+from statkit.utils._validation import POSITIVE_FINITE, NumericInterval
 
 _RTOL = 1e-9
-# A finite number > 0: an epsilon, a sensitivity, a noise scale.
-_POSITIVE = NumericInterval(Real, 0, math.inf, closed="neither")
-_COST_CONSTRAINTS = {"epsilon": [_POSITIVE], "delta": [NumericInterval(Real, 0, 1, closed="left")]}
+_COST_CONSTRAINTS = {
+    "epsilon": [POSITIVE_FINITE],
+    "delta": [NumericInterval(Real, 0, 1, closed="left")],
+}
 
 
 class PrivacyBudgetError(RuntimeError):

@@ -9,13 +9,12 @@ proves the claim wrong; a bound close to it shows that the audit has power.
 """
 
 from dataclasses import dataclass
-from numbers import Real
 
 import numpy as np
 from scipy.stats import beta
 from sklearn.utils._param_validation import validate_params
 
-from statkit.utils._validation import NumericInterval, check_generator, validate_array
+from statkit.utils._validation import OPEN_UNIT_INTERVAL, check_generator, validate_array
 
 _DIRECTIONS = (">=", "<=")
 _SIDES = ("scores", "scores_neighbour")
@@ -129,7 +128,7 @@ def _check_scores(scores, name):
     {
         "scores": ["array-like"],
         "scores_neighbour": ["array-like"],
-        "confidence": [NumericInterval(Real, 0, 1, closed="neither")],
+        "confidence": [OPEN_UNIT_INTERVAL],
         "random_state": "no_validation",  # check_generator names what it accepts
     },
     prefer_skip_nested_validation=True,

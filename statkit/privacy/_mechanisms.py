@@ -7,7 +7,7 @@ it draws, and exposes its exact log-density (or log-pmf) for audits.
 """
 
 import math
-from numbers import Integral, Real
+from numbers import Integral
 from typing import ClassVar
 
 import numpy as np
@@ -15,8 +15,12 @@ from scipy.optimize import brentq
 from scipy.special import log_ndtr
 from sklearn.utils._param_validation import validate_parameter_constraints, validate_params
 
-from statkit.privacy._accountant import _POSITIVE
-from statkit.utils._validation import NumericInterval, validate_array
+from statkit.utils._validation import (
+    OPEN_UNIT_INTERVAL,
+    POSITIVE_FINITE,
+    NumericInterval,
+    validate_array,
+)
 
 
 def _release_log_density(logp, value):
@@ -139,7 +143,10 @@ class LaplaceMechanism(_Mechanism):
     ((2,), 0.5)
     """
 
-    _parameter_constraints: ClassVar[dict] = {"epsilon": [_POSITIVE], "sensitivity": [_POSITIVE]}
+    _parameter_constraints: ClassVar[dict] = {
+        "epsilon": [POSITIVE_FINITE],
+        "sensitivity": [POSITIVE_FINITE],
+    }
 
     def __init__(self, epsilon, sensitivity=1.0):
         self._validate(epsilon=epsilon, sensitivity=sensitivity)
@@ -218,7 +225,7 @@ class GeometricMechanism(_Mechanism):
 
     _dtype = "integer"
     _parameter_constraints: ClassVar[dict] = {
-        "epsilon": [_POSITIVE],
+        "epsilon": [POSITIVE_FINITE],
         "sensitivity": [NumericInterval(Integral, 1, None, closed="left")],
     }
 
@@ -285,7 +292,7 @@ def _log_delta(epsilon, sigma, sensitivity):
 
 
 @validate_params(
-    {"epsilon": [_POSITIVE], "sigma": [_POSITIVE], "sensitivity": [_POSITIVE]},
+    {"epsilon": [POSITIVE_FINITE], "sigma": [POSITIVE_FINITE], "sensitivity": [POSITIVE_FINITE]},
     prefer_skip_nested_validation=True,
 )
 def gaussian_delta(epsilon, sigma, sensitivity=1.0):
@@ -359,9 +366,9 @@ class GaussianMechanism(_Mechanism):
     """
 
     _parameter_constraints: ClassVar[dict] = {
-        "epsilon": [_POSITIVE],
-        "delta": [NumericInterval(Real, 0, 1, closed="neither")],
-        "sensitivity": [_POSITIVE],
+        "epsilon": [POSITIVE_FINITE],
+        "delta": [OPEN_UNIT_INTERVAL],
+        "sensitivity": [POSITIVE_FINITE],
     }
 
     def __init__(self, epsilon, delta, sensitivity=1.0):

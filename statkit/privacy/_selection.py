@@ -3,16 +3,15 @@
 import numpy as np
 from sklearn.utils._param_validation import validate_params
 
-from statkit.privacy._accountant import _POSITIVE
-from statkit.utils._validation import check_generator, validate_array
+from statkit.utils._validation import POSITIVE_FINITE, check_generator, validate_array
 
 
 @validate_params(
     {
         "utilities": ["array-like"],
-        "epsilon": [_POSITIVE],
+        "epsilon": [POSITIVE_FINITE],
         "random_state": "no_validation",  # check_generator names what it accepts
-        "sensitivity": [_POSITIVE],
+        "sensitivity": [POSITIVE_FINITE],
     },
     prefer_skip_nested_validation=True,
 )

@@ -7,15 +7,15 @@ evaluate its own fitted state, and :meth:`~BaseSurvivalCurve._plot_data` for
 """
 
 from collections.abc import Callable
-from numbers import Real
 from typing import ClassVar, NamedTuple
 
 import numpy as np
 from sklearn.base import BaseEstimator
-from sklearn.utils._param_validation import Interval
+from sklearn.utils._param_validation import validate_parameter_constraints
 from sklearn.utils.validation import check_is_fitted
 
-from statkit.survival._input import check_alpha, check_times
+from statkit.survival._input import check_times
+from statkit.utils._validation import OPEN_UNIT_INTERVAL
 
 
 class CurvePlotData(NamedTuple):
@@ -42,7 +42,7 @@ class BaseSurvivalCurve(BaseEstimator):
     in ``fit``, and have an ``alpha`` parameter.
     """
 
-    _parameter_constraints: ClassVar[dict] = {"alpha": [Interval(Real, 0, 1, closed="neither")]}
+    _parameter_constraints: ClassVar[dict] = {"alpha": [OPEN_UNIT_INTERVAL]}
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -83,8 +83,13 @@ class BaseSurvivalCurve(BaseEstimator):
             Row 0 holds the lower bounds, row 1 the upper bounds.
         """
         check_is_fitted(self, "survival_function_")
-        alpha = check_alpha(self.alpha if alpha is None else alpha)
-        return self._interval_at(check_times(times), alpha)
+        alpha = self.alpha if alpha is None else alpha
+        validate_parameter_constraints(
+            {"alpha": [OPEN_UNIT_INTERVAL]},
+            {"alpha": alpha},
+            caller_name=f"{type(self).__name__}.confidence_interval",
+        )
+        return self._interval_at(check_times(times), float(alpha))
 
     def at_risk(self, times):
         """Number at risk at the given times.

@@ -80,7 +80,7 @@ def private_grid(counts, epsilon, *, t_max, n_bins, horizon_share, rng):
     fine = counts.counts
     count_epsilon = COUNT_SHARE * epsilon
     n_hat = private_count(int(fine.total.sum()), count_epsilon, rng)
-    horizon_eps = 0.0
+    horizon, horizon_eps = t_max, 0.0
     if t_max is None:
         horizon_eps = horizon_epsilon(n_hat, epsilon, horizon_share)
         if horizon_target(horizon_eps) > n_hat / 2:
@@ -90,9 +90,9 @@ def private_grid(counts, epsilon, *, t_max, n_bins, horizon_share, rng):
                 UserWarning,
                 stacklevel=6,
             )
-        t_max = private_horizon(fine.total, horizon_eps, rng)
+        horizon = private_horizon(fine.total, horizon_eps, rng)
     counts_eps = epsilon - count_epsilon - horizon_eps
-    edges = snap_edges(float(t_max), n_bins or default_n_bins(n_hat, counts_eps))
+    edges = snap_edges(float(horizon), n_bins or default_n_bins(n_hat, counts_eps))
     split = EpsilonSplit(count_epsilon, horizon_eps, counts_eps)
     return PrivateGrid(edges, coarsen(fine, edges), split, n_hat)
 

@@ -23,6 +23,7 @@ class Counts(NamedTuple):
     censored: np.ndarray
 
     def __add__(self, other):
+        """Element-wise sum of two count vectors (not tuple concatenation)."""
         return Counts(self.deaths + other.deaths, self.censored + other.censored)
 
     @property

@@ -70,7 +70,8 @@ def fit_grouped(estimator, time, event=None, *, groups, labels):
     for label, stream in zip(labels, streams, strict=True):
         params = {**estimator.get_params(deep=False), "accountant": None, "random_state": stream}
         mask = groups == label
-        shards.append(DPKaplanMeier(**params).partial_fit(data.time[mask], data.event[mask]))
+        shard = type(estimator)(**params)
+        shards.append(shard.partial_fit(data.time[mask], data.event[mask]))
     block = accountant.parallel(label="fit_grouped") if accountant is not None else None
     curves = {}
     for label, shard in zip(labels, shards, strict=True):

@@ -5,13 +5,12 @@ The estimator validates, counts (:mod:`._dp_grid`), chooses its edges
 post-processes them (:mod:`._dp_curve`, :mod:`._dp_bootstrap`).
 """
 
-import math
 import numbers
 from typing import ClassVar
 
 import numpy as np
 from sklearn.base import _fit_context
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from statkit.privacy import PrivacyAccountant
@@ -28,13 +27,12 @@ from statkit.survival._dp_edges import private_grid
 from statkit.survival._dp_grid import ExactCounts, count_patients, empty_counts
 from statkit.survival._dp_noise import MECHANISMS, count_noise_std, noisy_counts
 from statkit.survival._input import check_survival_data, check_time_edges
-from statkit.utils._validation import NumericInterval, check_generator
+from statkit.utils._validation import POSITIVE_FINITE, NumericInterval, check_generator
 
 # Points of the dense grid on which a private curve (smooth inside its bins) is drawn.
 _DENSE_POINTS = 512
 # What an accumulator holds (sensitive); a release holds none of it.
 _ACCUMULATOR_STATE = ("sensitive_counts_", "_noise_rng", "_band_rng")
-_POSITIVE = NumericInterval(numbers.Real, 0, math.inf, closed="neither")
 
 
 def _streams(random_state):
@@ -161,15 +159,15 @@ class DPKaplanMeier(BaseSurvivalCurve):
     """
 
     _parameter_constraints: ClassVar[dict] = {
-        "epsilon": [_POSITIVE],
-        "t_max": [_POSITIVE, None],
-        "n_bins": [Interval(numbers.Integral, 1, None, closed="left"), None],
+        **BaseSurvivalCurve._parameter_constraints,
+        "epsilon": [POSITIVE_FINITE],
+        "t_max": [POSITIVE_FINITE, None],
+        "n_bins": [NumericInterval(numbers.Integral, 1, None, closed="left"), None],
         "time_edges": ["array-like", None],
         "mechanism": [StrOptions(set(MECHANISMS))],
         "smoothing": [StrOptions(set(SMOOTHINGS)), None],
-        "horizon_share": [Interval(numbers.Real, 0, 0.5, closed="right")],
-        "n_bootstrap": [Interval(numbers.Integral, 0, None, closed="left")],
-        "alpha": [Interval(numbers.Real, 0, 1, closed="neither")],
+        "horizon_share": [NumericInterval(numbers.Real, 0, 0.5, closed="right")],
+        "n_bootstrap": [NumericInterval(numbers.Integral, 0, None, closed="left")],
         "random_state": ["random_state", np.random.Generator],
         "accountant": [PrivacyAccountant, None],
     }

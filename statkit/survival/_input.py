@@ -1,6 +1,5 @@
 """Validation of right-censored survival data, shared by every survival estimator."""
 
-from numbers import Real
 from typing import NamedTuple
 
 import numpy as np
@@ -128,23 +127,6 @@ def check_times(times):
         index = int(np.flatnonzero(np.isnan(np.atleast_1d(times)))[0])
         raise ValueError(f"times must not contain NaN; found one at index {index}.")
     return np.atleast_1d(times)
-
-
-def check_alpha(alpha):
-    """Validate a significance level: a real number in (0, 1), returned as float.
-
-    Parameters
-    ----------
-    alpha : float
-        One minus the coverage of an interval.
-
-    Returns
-    -------
-    alpha : float
-    """
-    if isinstance(alpha, bool | np.bool_) or not isinstance(alpha, Real) or not 0 < alpha < 1:
-        raise ValueError(f"alpha must be a real number in (0, 1); got {alpha!r}.")
-    return float(alpha)
 
 
 def check_time_edges(time_edges):

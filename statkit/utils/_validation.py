@@ -8,6 +8,7 @@ parameters go through scikit-learn's parameter constraints
 :class:`NumericInterval` where a boolean must not pass for a number.
 """
 
+import math
 import numbers
 
 import array_api_compat
@@ -189,6 +190,12 @@ class NumericInterval(Interval):
 
     def is_satisfied_by(self, val):
         return not isinstance(val, bool) and super().is_satisfied_by(val)
+
+
+# A finite number > 0 (an epsilon, a sensitivity, a horizon), booleans rejected.
+POSITIVE_FINITE = NumericInterval(numbers.Real, 0, math.inf, closed="neither")
+# A probability strictly between 0 and 1 (a significance level), booleans rejected.
+OPEN_UNIT_INTERVAL = NumericInterval(numbers.Real, 0, 1, closed="neither")
 
 
 def check_generator(random_state):
