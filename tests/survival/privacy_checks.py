@@ -214,6 +214,22 @@ def check_post_processing(params, epsilon=1.0):
                 np.testing.assert_array_equal(value, reference[key], err_msg=f"{key}, {name}")
 
 
+def check_no_exact_count_in_pickle():
+    """No exact count vector of the data is in a pickled release, in any setting."""
+    time, event = lung()
+    for params in SETTINGS.values():
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            curve = DPKaplanMeier(1.0, random_state=0, **params).fit(time, event)
+        curve.confidence_interval([100.0])
+        exact = DPKaplanMeier(1.0, time_edges=curve.time_edges_).partial_fit(time, event)
+        blob = pickle.dumps(curve)
+        for counts in exact.sensitive_counts_.counts:
+            for dtype in (np.int64, np.float64):
+                assert counts.astype(dtype).tobytes() not in blob
+        assert not any(name.startswith("sensitive") for name in vars(curve))
+
+
 # --------------------------------------------------------------------------- noise laws
 
 

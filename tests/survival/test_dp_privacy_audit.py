@@ -9,8 +9,6 @@ reconstruction of Veeraragavan et al. (``benchmarks/``). The 20,000-run audit
 is in ``python -m benchmarks dp_km``.
 """
 
-import pickle
-
 import numpy as np
 import pytest
 
@@ -79,17 +77,11 @@ def test_band_coverage_is_near_nominal_from_both_sides():
 
 
 def test_a_pickled_release_holds_no_exact_count(lung):
+    checks.check_no_exact_count_in_pickle()
     time, event = lung
     for params in checks.SETTINGS.values():
-        curve = DPKaplanMeier(1.0, random_state=0, **params).fit(time, event)
-        curve.confidence_interval([100.0])
-        exact = DPKaplanMeier(1.0, time_edges=curve.time_edges_).partial_fit(time, event)
-        blob = pickle.dumps(curve)
-        for counts in exact.sensitive_counts_.counts:
-            for dtype in (np.int64, np.float64):
-                assert counts.astype(dtype).tobytes() not in blob
-        assert not any(name.startswith("sensitive") for name in vars(curve))
         # A release from an accumulator holds none of the accumulator's state either.
+        curve = DPKaplanMeier(1.0, random_state=0, **params).fit(time, event)
         release = DPKaplanMeier(1.0, random_state=0, **params).partial_fit(time, event).release()
         assert vars(release).keys() == vars(curve).keys()
 

@@ -81,11 +81,26 @@ def _exact_counts_kept(fitted, counts):
     fitted["_exact_counts"] = counts
 
 
-def _full_band():
+def _band(transform):
+    original = DPKaplanMeier._interval_at
+
     def interval(self, times, alpha):
-        return np.stack([np.zeros(times.shape), np.ones(times.shape)])
+        lower, upper = original(self, times, alpha)
+        return transform(lower, upper)
 
     return mock.patch.object(DPKaplanMeier, "_interval_at", interval)
+
+
+def _full(lower, upper):
+    return np.stack([np.zeros_like(lower), np.ones_like(upper)])
+
+
+def _scaled_width(factor):
+    def transform(lower, upper):
+        middle, half = (lower + upper) / 2, factor * (upper - lower) / 2
+        return np.clip(np.stack([middle - half, middle + half]), 0, 1)
+
+    return transform
 
 
 MUTANTS = {
@@ -131,9 +146,14 @@ MUTANTS = {
     ),
     "exact counts kept in the release": (
         partial(_leaky_release, _exact_counts_kept),
-        [partial(checks.check_post_processing, S["public edges"])],
+        [
+            partial(checks.check_post_processing, S["public edges"]),
+            checks.check_no_exact_count_in_pickle,
+        ],
     ),
-    "band of [0, 1]": (_full_band, [checks.check_band_coverage]),
+    "band of [0, 1]": (partial(_band, _full), [checks.check_band_coverage]),
+    "band twice as wide": (partial(_band, _scaled_width(2.0)), [checks.check_band_coverage]),
+    "band half as wide": (partial(_band, _scaled_width(0.5)), [checks.check_band_coverage]),
 }
 
 
