@@ -19,6 +19,7 @@ from statkit.privacy import (
     GaussianMechanism,
     GeometricMechanism,
     LaplaceMechanism,
+    PrivacyAccountant,
     gaussian_delta,
 )
 
@@ -290,6 +291,18 @@ def test_randomise_keeps_shape_and_returns_a_scalar_for_a_scalar(mech):
     again = mech.randomise(value, np.random.default_rng(0))
     np.testing.assert_array_equal(noisy, again)  # all randomness comes from the generator
     assert not np.array_equal(noisy, value)
+
+
+@pytest.mark.parametrize("mech", MECHANISMS, ids=repr)
+def test_sample_noise_is_the_release_noise_and_charges_nothing(mech):
+    # Simulations (a bootstrap of a release) draw the very law a release adds.
+    accountant = PrivacyAccountant(10.0, delta=0.1)
+    value = np.zeros((3, 4), dtype=np.int64)
+    released = mech.randomise(value, np.random.default_rng(5), accountant=accountant)
+    simulated = mech.sample_noise((3, 4), np.random.default_rng(5))
+    np.testing.assert_array_equal(simulated, released)
+    assert accountant.spent == mech.epsilon  # only the release was charged
+    assert len(accountant.ledger) == 1
 
 
 @pytest.mark.parametrize("mech", MECHANISMS, ids=repr)
