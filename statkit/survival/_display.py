@@ -206,21 +206,12 @@ class SurvivalCurveDisplay(BaseDisplay):
                 f"got {type(estimator).__name__}."
             )
         check_is_fitted(estimator, "survival_function_")
-        data = estimator._plot_data(ci=ci, alpha=alpha, show_censors=show_censors)
-        return cls.from_curve(
-            data.times,
-            data.survival,
-            lower=data.lower,
-            upper=data.upper,
-            censor_times=data.censor_times,
-            censor_survival=data.censor_survival,
-            at_risk=data.at_risk if at_risk_counts else None,
-            at_risk_label=data.at_risk_label,
-            step=data.step,
-            name=data.name if name is None else name,
-            ax=ax,
-            **kwargs,
-        )
+        curve = estimator._plot_data(ci=ci, alpha=alpha, show_censors=show_censors)._asdict()
+        if not at_risk_counts:
+            curve["at_risk"] = None
+        if name is not None:
+            curve["name"] = name
+        return cls.from_curve(**curve, ax=ax, **kwargs)
 
     @classmethod
     def from_curve(
