@@ -377,6 +377,64 @@ class GaussianMechanism(_Mechanism):
         self.sensitivity = float(sensitivity)
         self.sigma = self._calibrate()
 
+    @classmethod
+    def from_sigma(cls, sigma, delta, sensitivity=1.0):
+        """The mechanism with a given noise σ, and the smallest ε it achieves at ``delta``.
+
+        For a rule that fixes the noise rather than the privacy level (the
+        Gaussian rule of :class:`statkit.model_selection.Thresholdout`), this
+        says what privacy the noise buys: ``epsilon`` is the smallest ε whose
+        exact :func:`gaussian_delta` is at most ``delta``.
+
+        Parameters
+        ----------
+        sigma : float
+            Noise standard deviation, finite and > 0.
+        delta : float
+            In (0, 1).
+        sensitivity : float, default=1.0
+            L2 sensitivity of the query.
+
+        Returns
+        -------
+        mechanism : GaussianMechanism
+
+        Examples
+        --------
+        >>> from statkit.privacy import GaussianMechanism
+        >>> mech = GaussianMechanism.from_sigma(3.731, delta=1e-5)
+        >>> mech.sigma, round(mech.epsilon, 3)
+        (3.731, 1.0)
+        """
+        validate_parameter_constraints(
+            {
+                "sigma": [POSITIVE_FINITE],
+                "delta": [OPEN_UNIT_INTERVAL],
+                "sensitivity": [POSITIVE_FINITE],
+            },
+            {"sigma": sigma, "delta": delta, "sensitivity": sensitivity},
+            caller_name=f"{cls.__name__}.from_sigma",
+        )
+        sigma, delta, sensitivity = float(sigma), float(delta), float(sensitivity)
+        log_target = math.log(delta)
+
+        def excess(epsilon):  # decreasing in epsilon
+            return _log_delta(epsilon, sigma, sensitivity) - log_target
+
+        low = high = 1.0
+        while excess(high) > 0:
+            high *= 2
+        while excess(low) <= 0 and low > 1e-300:
+            low /= 2
+        epsilon = low if excess(low) <= 0 else brentq(excess, low, high, xtol=1e-15)
+        # The root may sit an ulp on the wrong side; step up until gaussian_delta <= delta.
+        while math.exp(_log_delta(epsilon, sigma, sensitivity)) > delta:
+            epsilon = math.nextafter(epsilon, math.inf)
+        mechanism = cls.__new__(cls)
+        mechanism.epsilon, mechanism.delta, mechanism.sensitivity = epsilon, delta, sensitivity
+        mechanism.sigma = sigma
+        return mechanism
+
     @property
     def noise_std(self):
         """float : The standard deviation of the noise, ``sigma``."""

@@ -140,6 +140,28 @@ def test_gaussian_calibration_matches_the_privacy_loss_integral(epsilon, delta, 
     assert delta_by_integration(0.9 * mech.sigma) > 1.01 * delta
 
 
+@pytest.mark.parametrize("epsilon", EPSILONS)
+@pytest.mark.parametrize("delta", [1e-6, 1e-2])
+@pytest.mark.parametrize("sensitivity", [1.0, 3.0])
+def test_gaussian_from_sigma_inverts_the_calibration(epsilon, delta, sensitivity):
+    sigma = GaussianMechanism(epsilon, delta, sensitivity).sigma
+    mech = GaussianMechanism.from_sigma(sigma, delta, sensitivity)
+    assert mech.sigma == sigma
+    assert mech.epsilon == pytest.approx(epsilon, rel=1e-6)
+    assert gaussian_delta(mech.epsilon, sigma, sensitivity) <= delta
+    assert gaussian_delta(mech.epsilon * (1 - 1e-6), sigma, sensitivity) > delta  # smallest
+
+
+def test_gaussian_from_sigma_with_noise_beyond_any_need():
+    # δ(ε → 0) = 2Φ(Δ / 2σ) - 1 ≈ 0.004 < 0.5: every ε > 0 will do, so ε is vanishing.
+    mech = GaussianMechanism.from_sigma(100.0, delta=0.5)
+    assert 0 < mech.epsilon < 1e-300
+    with pytest.raises(ValueError, match="sigma"):
+        GaussianMechanism.from_sigma(0.0, delta=0.5)
+    with pytest.raises(ValueError, match="delta"):
+        GaussianMechanism.from_sigma(1.0, delta=1.0)
+
+
 def test_gaussian_needs_no_epsilon_below_one():
     # The classical calibration σ = Δ sqrt(2 log(1.25 / δ)) / ε holds only for ε < 1;
     # below 1 the analytic σ is smaller, and above 1 it keeps decreasing with ε.
