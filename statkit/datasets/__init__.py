@@ -15,6 +15,7 @@ from statkit.datasets._base import (
 )
 from statkit.datasets._cmapss import fetch_cmapss
 from statkit.datasets._lung import load_lung
+from statkit.datasets._synthetic import make_adaptive_overfitting_experiment
 from statkit.datasets._text import load_rt_polarity, load_topics
 
 __all__ = [
@@ -26,4 +27,5 @@ __all__ = [
     "load_lung",
     "load_rt_polarity",
     "load_topics",
+    "make_adaptive_overfitting_experiment",
 ]

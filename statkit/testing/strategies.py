@@ -18,7 +18,13 @@ import numpy as np
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-__all__ = ["finite_float_matrices", "label_vectors", "survival_data"]
+__all__ = [
+    "finite_float_matrices",
+    "holdout_queries",
+    "label_vectors",
+    "leaderboard_submissions",
+    "survival_data",
+]
 
 
 def _check_size_range(name_min, min_value, name_max, max_value, lower=0):
@@ -151,3 +157,71 @@ def label_vectors(draw, *, min_size=2, max_size=100, min_classes=2, max_classes=
     if dtype is str:
         return np.array([f"class_{label}" for label in labels])
     return labels
+
+
+@st.composite
+def holdout_queries(draw, *, min_size=1, max_size=50, value_range=(0.0, 1.0)):
+    """Query values ``(train_values, holdout_values)`` for a holdout mechanism.
+
+    Parameters
+    ----------
+    min_size, max_size : int
+        Bounds on the number of queries (inclusive).
+    value_range : tuple of float, default=(0.0, 1.0)
+        The range the values lie in (a :class:`~statkit.model_selection.Thresholdout`'s
+        ``value_range``).
+
+    Returns
+    -------
+    strategy : SearchStrategy of (ndarray of float, ndarray of float)
+        Two arrays of the same length.
+
+    Examples
+    --------
+    >>> from hypothesis import find
+    >>> from statkit.testing.strategies import holdout_queries
+    >>> find(holdout_queries(), lambda q: True)
+    (array([0.]), array([0.]))
+    """
+    _check_size_range("min_size", min_size, "max_size", max_size, lower=1)
+    low, high = value_range
+    if not low < high:
+        raise ValueError(f"value_range must have low < high; got {value_range!r}.")
+    n = draw(st.integers(min_size, max_size))
+    values = st.floats(low, high, allow_nan=False, allow_infinity=False)
+    return (
+        draw(hnp.arrays(np.float64, n, elements=values)),
+        draw(hnp.arrays(np.float64, n, elements=values)),
+    )
+
+
+@st.composite
+def leaderboard_submissions(draw, *, min_examples=2, max_examples=50, max_submissions=20):
+    """Binary holdout labels and a sequence of submitted predictions for a leaderboard.
+
+    Parameters
+    ----------
+    min_examples, max_examples : int
+        Bounds on the number of holdout examples (inclusive).
+    max_submissions : int
+        The most submissions drawn (at least one).
+
+    Returns
+    -------
+    strategy : SearchStrategy of (ndarray of int, list of ndarray of int)
+        The labels and the predictions, each of the labels' length.
+
+    Examples
+    --------
+    >>> from hypothesis import find
+    >>> from statkit.testing.strategies import leaderboard_submissions
+    >>> labels, submissions = find(leaderboard_submissions(), lambda s: True)
+    >>> labels, len(submissions)
+    (array([0, 0]), 1)
+    """
+    _check_size_range("min_examples", min_examples, "max_examples", max_examples, lower=1)
+    _check_size_range("1", 1, "max_submissions", max_submissions, lower=1)
+    n = draw(st.integers(min_examples, max_examples))
+    binary = hnp.arrays(np.int64, n, elements=st.integers(0, 1))
+    labels = draw(binary)
+    return labels, draw(st.lists(binary, min_size=1, max_size=max_submissions))
