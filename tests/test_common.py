@@ -46,7 +46,28 @@ API_CASES = {
         lambda est: est.fit(*_lung()),
         lambda est: est.predict([0.0, 100.0, 310.0, 1000.0]),
     ),
+    # A mechanism is "fitted" by its first queries; the next answers must survive pickling.
+    "Thresholdout": (
+        lambda est: _queried(est.set_params(n_holdout=400, random_state=0)),
+        lambda est: est.query([0.1, 0.5, 0.9], [0.9, 0.5, 0.1]),
+    ),
 }
+
+INSTANCES["ThresholdoutSearchCV"] = lambda: _search_instance()
+
+
+def _search_instance():
+    from sklearn.linear_model import LogisticRegression
+
+    from statkit.model_selection import ThresholdoutSearchCV
+
+    # cv=2: scikit-learn's checks fit on a few dozen rows, 70% of which form the training split.
+    return ThresholdoutSearchCV(LogisticRegression(), {"C": [0.1, 1.0]}, cv=2)
+
+
+def _queried(mechanism):
+    mechanism.query([0.2, 0.4], [0.6, 0.4])
+    return mechanism
 
 
 def _lung():
