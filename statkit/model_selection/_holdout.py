@@ -147,9 +147,7 @@ class ReusableHoldout:
             mechanism = Thresholdout(n_holdout=n_holdout)
         elif not isinstance(mechanism, Thresholdout):
             raise TypeError(f"mechanism must be a Thresholdout; got {type(mechanism).__name__}.")
-        elif mechanism.n_holdout is None:
-            mechanism.set_params(n_holdout=n_holdout)
-        elif mechanism.n_holdout != n_holdout:
+        elif mechanism.n_holdout not in (None, n_holdout):
             raise ValueError(
                 f"mechanism.n_holdout={mechanism.n_holdout} but the holdout has {n_holdout} rows."
             )
@@ -164,6 +162,8 @@ class ReusableHoldout:
                         "must be disjoint from the training data. Pass check_overlap=False if "
                         "the data legitimately repeat rows."
                     )
+        if mechanism.n_holdout is None:  # after every check: a refused holdout changes nothing
+            mechanism.set_params(n_holdout=n_holdout)
         self.X_train, self.y_train = X_train, y_train
         self._X_holdout, self._y_holdout = X_holdout, y_holdout
         self.mechanism, self.cv, self.ledger = mechanism, cv, ledger

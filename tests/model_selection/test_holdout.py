@@ -71,8 +71,10 @@ def test_overlapping_holdout_is_refused():
     X_train, y_train, X_holdout, y_holdout = _data()
     X_leaky = np.vstack([X_holdout[:-2], X_train[:2]])
     y_leaky = np.concatenate([y_holdout[:-2], y_train[:2]])
+    mechanism = Thresholdout()
     with pytest.raises(ValueError, match="shares 2"):
-        ReusableHoldout(X_train, y_train, X_leaky, y_leaky)
+        ReusableHoldout(X_train, y_train, X_leaky, y_leaky, mechanism=mechanism)
+    assert mechanism.n_holdout is None  # a refused holdout leaves the mechanism as it was
     ReusableHoldout(X_train, y_train, X_leaky, y_leaky, check_overlap=False)
 
 
