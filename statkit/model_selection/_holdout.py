@@ -11,7 +11,7 @@ import time
 from typing import NamedTuple
 
 import numpy as np
-from sklearn.base import clone
+from sklearn.base import clone, is_classifier
 from sklearn.metrics import check_scoring
 from sklearn.model_selection import check_cv, cross_val_score
 from sklearn.utils import indexable
@@ -263,7 +263,7 @@ class ReusableHoldout:
         answer : float
         """
         scorer = check_scoring(estimator, scoring=scoring)
-        cv = check_cv(self.cv, self.y_train, classifier=_is_classifier(estimator))
+        cv = check_cv(self.cv, self.y_train, classifier=is_classifier(estimator))
         evaluation = evaluate(
             clone(estimator),
             scorer,
@@ -328,12 +328,6 @@ class ReusableHoldout:
         )
 
 
-def _is_classifier(estimator):
-    from sklearn.base import is_classifier
-
-    return is_classifier(estimator)
-
-
 class ThresholdoutScorer:
     """A scikit-learn scorer that answers through a :class:`ReusableHoldout`.
 
@@ -364,7 +358,7 @@ class ThresholdoutScorer:
                 f"{_num_samples(self.holdout.X_train)}. Use cv=holdout.search_cv()."
             )
         scorer = check_scoring(estimator, scoring=self.scoring)
-        cv = check_cv(self.holdout.cv, self.holdout.y_train, classifier=_is_classifier(estimator))
+        cv = check_cv(self.holdout.cv, self.holdout.y_train, classifier=is_classifier(estimator))
         train_value = training_value(
             clone(estimator), scorer, self.holdout.X_train, self.holdout.y_train, cv
         )

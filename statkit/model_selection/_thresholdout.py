@@ -7,6 +7,7 @@ a noisy threshold is answered with a noisy holdout value and spends one unit
 of the overfitting budget (Dwork et al., Science 2015).
 """
 
+import contextlib
 import functools
 import math
 import threading
@@ -284,6 +285,16 @@ class Thresholdout(BaseEstimator):
         self._noisy_threshold = threshold + first_noise
         self._answers, self._overfit = [], []
 
+    @contextlib.contextmanager
+    def _state(self):
+        """Hold the lock over the state, set up at the first query."""
+        if not hasattr(self, "_lock"):
+            self._lock = threading.Lock()
+        with self._lock:
+            if not hasattr(self, "n_queries_"):
+                self._start()
+            yield
+
     def query(self, train_value, holdout_value):
         """Answer queries, in order, from their training and holdout values.
 
@@ -306,11 +317,7 @@ class Thresholdout(BaseEstimator):
             NaN or infinite values, values outside ``value_range``, or values
             of different shapes.
         """
-        if not hasattr(self, "_lock"):
-            self._lock = threading.Lock()
-        with self._lock:
-            if not hasattr(self, "n_queries_"):
-                self._start()
+        with self._state():
             train = validate_values(train_value, "train_value", self.value_range)
             holdout = validate_values(holdout_value, "holdout_value", self.value_range)
             if train.shape != holdout.shape:
@@ -352,11 +359,7 @@ class Thresholdout(BaseEstimator):
         >>> mech.answer_from_holdout(0.71), mech.budget_remaining_
         (0.71, 2.0)
         """
-        if not hasattr(self, "_lock"):
-            self._lock = threading.Lock()
-        with self._lock:
-            if not hasattr(self, "n_queries_"):
-                self._start()
+        with self._state():
             holdout = validate_values(holdout_value, "holdout_value", self.value_range)
             answers = self._answer(
                 np.atleast_1d(holdout), np.atleast_1d(holdout), from_holdout=True
