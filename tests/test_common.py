@@ -33,7 +33,18 @@ from statkit.utils import all_estimators
 INSTANCES = {}
 
 # Class name -> {check name: reason it is expected to fail}.
-EXPECTED_FAILED_CHECKS = {}
+EXPECTED_FAILED_CHECKS = {
+    "SS3Classifier": {
+        "check_classifiers_train": (
+            "SS3 is a text classifier on term counts: on a few dense Gaussian features its "
+            "noise floor (counts <= 1 are ignored) and stop-word filter keep it below the "
+            "required accuracy of 0.83"
+        ),
+        "check_decision_proba_consistency": (
+            "the check passes negative values; term counts must be non-negative"
+        ),
+    },
+}
 
 # Class name -> (fit(estimator) -> estimator, predict(fitted estimator) -> array) for the
 # classes outside scikit-learn's checks (``_skip_test`` tag).
