@@ -36,11 +36,13 @@ _TOPICS_DESCR = """\
 Topic classification of short social-media posts (pyss3 test data)
 ------------------------------------------------------------------
 
-798 short, lower-cased social-media posts in 8 topic classes: art&photography,
+796 short, lower-cased social-media posts in 8 topic classes: art&photography,
 beauty&fashion, business&finance, food, health, music, science&technology and
-sports (99 or 100 posts each). One file per class, one post per line; the
-class name is the file name, with ``_and_`` standing for ``&``. Every line is
-kept, trailing spaces included; two lines of ``music`` hold a single space.
+sports (98 to 100 posts each). One file per class, one post per line; the
+class name is the file name, with ``_and_`` standing for ``&``. Lines that
+hold only whitespace are not posts and are dropped: two lines of ``music``
+hold a single space, so 798 lines give the 796 documents that pyss3 sees.
+Other lines are kept as they are, trailing spaces included.
 
 Source: the test data of the pyss3 project (the reference implementation of
 the SS3 text classifier), https://github.com/sergioburdisso/pyss3
@@ -61,11 +63,16 @@ def _read_lines(path):
     return lines
 
 
-def _load_classes(files, target_names, data_home):
-    """Bunch of the lines of ``files``, labelled by the file they come from."""
+def _load_classes(files, target_names, data_home, *, drop_blank=False):
+    """Bunch of the lines of ``files``, labelled by the file they come from.
+
+    ``drop_blank`` drops the lines that hold only whitespace.
+    """
     data, target = [], []
     for label, relpath in enumerate(files):
         lines = _read_lines(_verified_path(relpath, data_home))
+        if drop_blank:
+            lines = [line for line in lines if line.strip()]
         data.extend(lines)
         target.extend([label] * len(lines))
     return Bunch(data=data, target=np.asarray(target, dtype=np.int64), target_names=target_names)
@@ -132,9 +139,10 @@ def load_topics(*, data_home=None):
     data : sklearn.utils.Bunch
         Dictionary-like object with attributes:
 
-        data : list of str of length 798
-            The posts, class by class in the order of ``target_names``.
-        target : ndarray of shape (798,), int
+        data : list of str of length 796
+            The posts, class by class in the order of ``target_names``
+            (whitespace-only lines dropped).
+        target : ndarray of shape (796,), int
             Index of each post's class in ``target_names``.
         target_names : list of str
             The 8 class names in alphabetical order, with ``&`` as in the
@@ -158,6 +166,6 @@ def load_topics(*, data_home=None):
     """
     files = DATA_SETS["topics"].files
     names = [PurePosixPath(f).stem.replace("_and_", "&") for f in files]
-    bunch = _load_classes(files, names, data_home)
+    bunch = _load_classes(files, names, data_home, drop_blank=True)
     bunch.DESCR = _TOPICS_DESCR
     return bunch
