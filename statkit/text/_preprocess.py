@@ -40,7 +40,7 @@ def ss3_preprocess(text):
     --------
     >>> from statkit.text import ss3_preprocess
     >>> ss3_preprocess("Café prices rose 15% (to $3.50) on 12/05/2020!")
-    'cafe prices rose nnbrrp . to mnnbrr . on nnbrrd .'
+    'cafe prices rose nnbrrp . to mnnbrr . on nnbrrd . .'
     """
     text = "".join(
         c for c in unicodedata.normalize("NFKD", text) if unicodedata.category(c) != "Mn"

@@ -16,6 +16,8 @@ from sklearn.utils.validation import (
 
 from statkit.text._kernels import two_means_top
 from statkit.text._values import term_values
+from statkit.utils import get_namespace
+from statkit.utils._array_api import to_namespace, to_numpy
 
 
 def _class_indicator(y, classes, multilabel):
@@ -336,8 +338,32 @@ class SS3Classifier(ClassifierMixin, BaseEstimator):
     def _confidence(self, X):
         """The SS3 confidence vectors, one row per document (all classes, hidden ones too)."""
         check_is_fitted(self)
+        xp, on_gpu = get_namespace(X)
+        if on_gpu:
+            from statkit.text._cupy import confidence_scores
+
+            return to_numpy(confidence_scores(to_namespace(X, xp), self._scoring_weights(), xp))
         X = self._validate_counts(X, reset=False)
         return np.asarray(X @ self._scoring_weights().T)
+
+    def confidence_vectors(self, X):
+        """The SS3 confidence vector of each document: one column per class.
+
+        ``X @ cv.T`` with the confidence values at or below ``a`` ignored.
+        Unlike :meth:`decision_function` it has a column for each class even
+        with two classes. A dense CuPy array is scored on the GPU.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Term counts.
+
+        Returns
+        -------
+        scores : ndarray of shape (n_samples, n_classes)
+        """
+        scores = self._confidence(X)
+        return scores[:, :-1] if self._multilabel else scores
 
     def _default_index(self):
         if self.default_class is None:
