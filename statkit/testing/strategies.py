@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 __all__ = [
+    "count_matrices",
     "finite_float_matrices",
     "holdout_queries",
     "label_vectors",
@@ -225,3 +226,44 @@ def leaderboard_submissions(draw, *, min_examples=2, max_examples=50, max_submis
     binary = hnp.arrays(np.int64, n, elements=st.integers(0, 1))
     labels = draw(binary)
     return labels, draw(st.lists(binary, min_size=1, max_size=max_submissions))
+
+
+@st.composite
+def count_matrices(draw, *, min_docs=2, max_docs=30, max_terms=20, max_classes=4, max_count=5):
+    """A document-term count matrix and class labels in which every class appears.
+
+    What :class:`statkit.text.SS3Classifier` (and any classifier after a
+    ``CountVectorizer``) takes: non-negative integer counts, some documents
+    possibly empty.
+
+    Parameters
+    ----------
+    min_docs, max_docs : int
+        Bounds on the number of documents (inclusive); at least 2.
+    max_terms : int
+        The most terms (columns).
+    max_classes : int
+        The most classes (at least 2 are drawn).
+    max_count : int
+        The largest count of a term in a document.
+
+    Returns
+    -------
+    strategy : SearchStrategy of (ndarray of int64, ndarray of int)
+        ``X`` of shape (n_docs, n_terms) and ``y`` of shape (n_docs,).
+
+    Examples
+    --------
+    >>> from hypothesis import find
+    >>> from statkit.testing.strategies import count_matrices
+    >>> X, y = find(count_matrices(), lambda data: True)
+    >>> X.shape, y.tolist()
+    ((2, 1), [0, 1])
+    """
+    _check_size_range("min_docs", min_docs, "max_docs", max_docs, lower=2)
+    _check_size_range("2", 2, "max_classes", max_classes, lower=2)
+    _check_size_range("1", 1, "max_terms", max_terms, lower=1)
+    y = draw(label_vectors(min_size=min_docs, max_size=max_docs, max_classes=max_classes))
+    n_terms = draw(st.integers(1, max_terms))
+    X = draw(hnp.arrays(np.int64, (y.size, n_terms), elements=st.integers(0, max_count)))
+    return X, y
