@@ -62,3 +62,14 @@ def rng():
     import numpy as np
 
     return np.random.default_rng(20261127)
+
+
+@pytest.fixture
+def strict_xp():
+    """The ``array-api-strict`` namespace: a GPU path (``_cupy.py``) runs under it in CI.
+
+    A family's ``_cupy.py`` is written against the namespace it is given; run
+    on this strict, minimal namespace on the CPU and compared with the
+    NumPy/Numba path, it is tested on machines without a GPU.
+    """
+    return pytest.importorskip("array_api_strict")
