@@ -1,20 +1,15 @@
 """SS3's term values: against a transcription of pyss3, against pyss3's outputs, invariants."""
 
-import json
-from pathlib import Path
-
 import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from statkit.testing.strategies import count_matrices
-from statkit.text import SS3Classifier, make_ss3_pipeline
 from statkit.text._values import term_values
-from tests.text import reference
+from tests.text import checks, reference
 
 pytestmark = pytest.mark.nojit
-GOLDEN = Path(__file__).with_name("pyss3_topics.json")
 
 
 def _class_counts(X, y):
@@ -68,17 +63,10 @@ def test_hand_computed_two_class_example():
     np.testing.assert_allclose(values.global_[0, 0], 1.0 * 1.0 * 1.0)
 
 
+def test_vectorised_values_on_seeded_cases():
+    checks.check_transcription()
+
+
 @pytest.mark.data("topics")
 def test_confidence_vectors_equal_pyss3s_on_the_topic_corpus():
-    from statkit.datasets import load_topics
-
-    golden = json.loads(GOLDEN.read_text())
-    topics = load_topics()
-    labels = np.array(topics.target_names)[topics.target]
-    documents = [topics.data[i] for i in golden["documents"]]
-    for run in golden["runs"]:
-        model = make_ss3_pipeline(SS3Classifier(**run["params"])).fit(topics.data, labels)
-        assert list(model[-1].classes_) == golden["classes"]
-        scores = model[-1].confidence_vectors(model[0].transform(documents))
-        np.testing.assert_allclose(scores, run["confidence"], rtol=1e-9, atol=1e-12)
-        assert model.predict(documents).tolist() == run["labels"]
+    checks.check_pyss3_parity()
