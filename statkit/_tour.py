@@ -49,6 +49,9 @@ class TourResult:
         File stem to matplotlib Figure; each is saved as ``<section>-<stem>.png``.
     text : str
         A paragraph for the report.
+    html : dict
+        Title to an HTML fragment made by statkit (an SS3 explanation's
+        highlight), shown in the report as it is.
     notes : list of str
         Things the reader must know, e.g. that the large data set was missing
         and the section ran on its embedded default instead.
@@ -57,6 +60,7 @@ class TourResult:
     summary: dict = field(default_factory=dict)
     figures: dict = field(default_factory=dict)
     text: str = ""
+    html: dict = field(default_factory=dict)
     notes: list = field(default_factory=list)
 
 
@@ -185,6 +189,8 @@ def _html_report(outcomes, context):
             parts.append(f"<p>{esc(outcome.result.text)}</p>")
         for name in outcome.figure_files:
             parts.append(f"<p><img src='{esc(name)}' alt='{esc(name)}'></p>")
+        for title, fragment in outcome.result.html.items():
+            parts.append(f"<h3>{esc(title)}</h3>{fragment}")
     parts.append("</body></html>")
     return "\n".join(parts)
 
