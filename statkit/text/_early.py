@@ -56,6 +56,7 @@ class MarginPolicy:
         running : ndarray of shape (n_writings, n_classes)
             The running confidence vector after each writing.
         classes : ndarray of shape (n_classes,)
+            The classes, in the order of the columns.
 
         Returns
         -------

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 
 import numpy as np
+from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.utils.validation import check_is_fitted
 
 _SENTENCE_END = re.compile(r"[.!?]+|\n")
@@ -146,7 +147,7 @@ def explain(model, document):
     ----------
     model : Pipeline
         A fitted pipeline whose first step is a ``CountVectorizer`` (word
-        analyzer, any ``ngram_range``) and whose last step is an
+        analyzer, raw counts, any ``ngram_range``) and whose last step is an
         :class:`SS3Classifier`, e.g. from :func:`make_ss3_pipeline`.
     document : str
         The raw document.
@@ -173,6 +174,11 @@ def explain(model, document):
     if getattr(vectorizer, "analyzer", None) != "word" or not hasattr(vectorizer, "vocabulary_"):
         raise TypeError(
             "model must be a fitted Pipeline that starts with a word-level CountVectorizer."
+        )
+    if isinstance(vectorizer, TfidfVectorizer) or vectorizer.binary:
+        raise TypeError(
+            "explain splits the confidence over raw term counts; the model's vectorizer "
+            f"({type(vectorizer).__name__}, binary={vectorizer.binary}) weights them otherwise."
         )
     text = vectorizer.build_preprocessor()(document)
     stop_words = vectorizer.get_stop_words() or frozenset()

@@ -31,6 +31,7 @@ def ss3_preprocess(text):
     Parameters
     ----------
     text : str
+        A raw document.
 
     Returns
     -------

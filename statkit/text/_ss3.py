@@ -449,6 +449,24 @@ class SS3Classifier(ClassifierMixin, BaseEstimator):
         labels[scores.sum(axis=1) == 0] = self._default_index()
         return self.classes_[labels]
 
+    def score(self, X, y, sample_weight=None):
+        """Accuracy of :meth:`predict` (subset accuracy for a multi-label target).
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Term counts.
+        y : array-like of shape (n_samples,) or (n_samples, n_labels)
+            True labels.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Sample weights.
+
+        Returns
+        -------
+        score : float
+        """
+        return super().score(X, y, sample_weight=sample_weight)
+
     def _predict_labels(self, scores):
         """Multi-label decisions; the hidden "no label" class is never predicted."""
         if self.multilabel_threshold == "2-means":

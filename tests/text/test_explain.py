@@ -2,7 +2,7 @@
 
 import numpy as np
 import pytest
-from sklearn.feature_extraction.text import CountVectorizer
+from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 from sklearn.pipeline import make_pipeline
 
 from statkit.text import SS3Classifier, explain, make_ss3_pipeline
@@ -48,7 +48,11 @@ def test_html_highlights_every_word_and_escapes_text():
         explanation.to_html("ugly")
 
 
-def test_explain_needs_a_word_vectorizer_pipeline():
+def test_explain_needs_a_word_count_vectorizer_pipeline():
     model = make_pipeline(CountVectorizer(analyzer="char"), SS3Classifier()).fit(DOCS, LABELS)
     with pytest.raises(TypeError, match="word-level CountVectorizer"):
         explain(model, "great food")
+    for vectorizer in (TfidfVectorizer(), CountVectorizer(binary=True)):
+        model = make_pipeline(vectorizer, SS3Classifier()).fit(DOCS, LABELS)
+        with pytest.raises(TypeError, match="raw term counts"):
+            explain(model, "great great food")
