@@ -58,3 +58,22 @@ def confidence_values(counts, s, l, p, significance="xai"):  # noqa: E741
         top = max(gv[c])
         cv.append([g / top if top else 0.0 for g in gv[c]])
     return cv
+
+
+def clean_and_ready(text):
+    """pyss3's ``Preproc.clean_and_ready`` (dots=True, normalize=True, min_len=1), step by step."""
+    import re
+    import unicodedata
+
+    text = "".join(
+        c for c in unicodedata.normalize("NFKD", text) if unicodedata.category(c) != "Mn"
+    ).replace("'", "")
+    number = r"\d+([.,]\d+)?"
+    text = re.sub(rf"(?:{number}\s*(\xc2[\xb0\xba])?\s*[CcFf](?=[^a-zA-Z]))", "NNBRRT", text + " ")
+    text = re.sub(rf"(?:{number}[-/\\]{number}[-/\\]{number})", "NNBRRD", text)
+    text = re.sub(rf"(?:\$\s*{number})", "MNNBRR", text)
+    text = re.sub(rf"(?:{number}\s*%)", "NNBRRP", text)
+    text = re.sub(rf"(?:{number})", "NNBRR", text)
+    text = re.sub(r"(?:(#[a-zA-Z0-9]+)(\s)*(?=#))", r"\1.", text)
+    text = re.sub(r"(?:([(),;:?!=\"/.|<>\[\]]+)|(#(?![a-zA-Z])))", ".", text) + "."
+    return " ".join(re.findall(r"[\w\n]+|\.", text)).lower()
