@@ -18,7 +18,7 @@ from sklearn.utils import indexable
 from sklearn.utils._param_validation import validate_params
 from sklearn.utils.validation import _num_samples
 
-from statkit.model_selection._input import check_split_lengths, validate_values
+from statkit.model_selection._input import validate_values
 from statkit.model_selection._ledger import (
     fingerprint,
     mechanism_signature,
@@ -26,6 +26,7 @@ from statkit.model_selection._ledger import (
     write_entry,
 )
 from statkit.model_selection._thresholdout import Thresholdout
+from statkit.utils._validation import check_matching_lengths
 
 
 class Evaluation(NamedTuple):
@@ -138,8 +139,8 @@ class ReusableHoldout:
         ledger=None,
         check_overlap=True,
     ):
-        check_split_lengths("X_train", X_train, "y_train", y_train)
-        check_split_lengths("X_holdout", X_holdout, "y_holdout", y_holdout)
+        check_matching_lengths(X_train=X_train, y_train=y_train)
+        check_matching_lengths(X_holdout=X_holdout, y_holdout=y_holdout)
         X_train, y_train = indexable(X_train, y_train)
         X_holdout, y_holdout = indexable(X_holdout, y_holdout)
         n_holdout = _num_samples(X_holdout)

@@ -1,7 +1,6 @@
 """Input validation shared by the holdout mechanisms."""
 
 import numpy as np
-from sklearn.utils.validation import _num_samples
 
 from statkit.utils._validation import validate_array
 
@@ -40,10 +39,3 @@ def validate_values(values, name, value_range, *, ndim=(0, 1)):
 def value_range_width(value_range):
     """The width of ``value_range``, 1 when it is None (unit-scale per-record values)."""
     return 1.0 if value_range is None else float(value_range[1] - value_range[0])
-
-
-def check_split_lengths(name_x, X, name_y, y):
-    """Check that a split's features and targets have the same number of samples."""
-    n_x, n_y = _num_samples(X), _num_samples(y)
-    if n_x != n_y:
-        raise ValueError(f"{name_x} and {name_y} must have the same length; got {n_x} and {n_y}.")

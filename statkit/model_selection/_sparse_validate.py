@@ -7,9 +7,8 @@ import numpy as np
 from sklearn.utils import indexable
 from sklearn.utils._param_validation import validate_parameter_constraints
 
-from statkit.model_selection._input import check_split_lengths
 from statkit.model_selection._thresholdout import BudgetExhausted
-from statkit.utils._validation import NumericInterval
+from statkit.utils._validation import NumericInterval, check_matching_lengths
 
 
 class SparseValidate:
@@ -61,7 +60,7 @@ class SparseValidate:
             {"max_queries": max_queries, "max_failures": max_failures},
             caller_name="SparseValidate",
         )
-        check_split_lengths("X_holdout", X_holdout, "y_holdout", y_holdout)
+        check_matching_lengths(X_holdout=X_holdout, y_holdout=y_holdout)
         X_holdout, y_holdout = indexable(X_holdout, y_holdout)
         self._X, self._y = X_holdout, y_holdout
         self.max_queries, self.max_failures = int(max_queries), int(max_failures)

@@ -14,6 +14,7 @@ import numbers
 import array_api_compat
 import numpy as np
 from sklearn.utils._param_validation import Interval
+from sklearn.utils.validation import _num_samples
 
 from statkit.utils._array_api import is_cupy_array, to_numpy
 
@@ -147,11 +148,14 @@ def validate_binary(x, name, *, allow_empty=False):
 
 
 def check_matching_lengths(**arrays):
-    """Check that the named arrays have the same first dimension.
+    """Check that the named arrays have the same number of samples (first dimension).
+
+    Samples are counted as scikit-learn counts them, so sparse matrices and
+    data frames are accepted.
 
     Parameters
     ----------
-    **arrays : array-like or None
+    **arrays : array-like, sparse matrix or None
         Arrays keyed by argument name; ``None`` values are ignored.
 
     Examples
@@ -162,7 +166,7 @@ def check_matching_lengths(**arrays):
     ...
     ValueError: time and event must have the same length; got 2 and 1.
     """
-    lengths = {name: len(a) for name, a in arrays.items() if a is not None}
+    lengths = {name: _num_samples(a) for name, a in arrays.items() if a is not None}
     if len(set(lengths.values())) > 1:
         names = " and ".join(lengths)
         values = " and ".join(str(n) for n in lengths.values())
