@@ -20,6 +20,13 @@ from statkit.utils import get_namespace
 from statkit.utils._array_api import to_namespace, to_numpy
 
 
+class _ValuesCache:
+    """A one-entry cache of a model's term values, keyed by its hyperparameters."""
+
+    def __init__(self):
+        self.key, self.values = None, None
+
+
 def _class_indicator(y, classes, multilabel):
     """One column per class; a multi-label target adds a last column for unlabelled documents."""
     if multilabel:
@@ -51,7 +58,8 @@ class SS3Classifier(ClassifierMixin, BaseEstimator):
     most training tokens (``default_class``).
 
     Hyperparameters change the values, never the counts: ``set_params(s=...)``
-    followed by ``predict`` recomputes the values from the stored counts.
+    followed by ``predict`` recomputes the values from the stored counts, on
+    first use (as after ``partial_fit``, which only adds counts).
     ``partial_fit`` adds counts, and :meth:`merge` adds two models' counts, so
     models fitted on shards of a corpus (with one vocabulary or a
     ``HashingVectorizer``) merge into the model of the whole corpus.
@@ -232,7 +240,7 @@ class SS3Classifier(ClassifierMixin, BaseEstimator):
         # Everything checked and computed: only now is the state replaced.
         self._multilabel, self.classes_ = multilabel, classes
         self.feature_count_, self.class_token_count_ = counts, tokens
-        self._store_values()
+        self._values_cache = _ValuesCache()
         return self
 
     def merge(self, other):
@@ -270,59 +278,33 @@ class SS3Classifier(ClassifierMixin, BaseEstimator):
         merged._multilabel = self._multilabel
         merged.feature_count_ = self.feature_count_ + other.feature_count_
         merged.class_token_count_ = self.class_token_count_ + other.class_token_count_
-        merged._store_values()
+        merged._values_cache = _ValuesCache()
         return merged
 
     # -- values: a function of the counts and the hyperparameters --------------------------
 
-    def _values_key(self):
-        return (self.s, self.l, self.p, self.significance, self.confidence)
-
-    def _compute_values(self):
-        return term_values(
-            self.feature_count_,
-            self.s,
-            self.l,
-            self.p,
-            significance=self.significance,
-            confidence=self.confidence,
-        )
-
-    def _store_values(self):
-        """Cache the term values under the current hyperparameters."""
-        self._values = (self._values_key(), self._compute_values())
-
     def _term_values(self):
-        """The term values under the current hyperparameters.
+        """The term values under the current hyperparameters, computed on first use.
 
-        Cached by ``fit``, ``partial_fit``, ``merge`` and ``set_params``; after
-        an attribute is assigned directly they are computed afresh and not
-        stored, so predicting never changes the estimator.
+        Learning (``fit``, ``partial_fit``, ``merge``) starts an empty one-entry
+        cache; the values are computed from the counts when first needed and
+        kept until the hyperparameters change. Adding a batch of counts therefore
+        costs no recomputation, and predicting changes no attribute.
         """
         check_is_fitted(self)
-        key, values = self._values
-        if key == self._values_key():
-            return values
-        self._validate_params()
-        return self._compute_values()
-
-    def set_params(self, **params):
-        """Set hyperparameters; a fitted model recomputes its values from its counts.
-
-        Parameters
-        ----------
-        **params : dict
-            Estimator parameters.
-
-        Returns
-        -------
-        self : SS3Classifier
-        """
-        super().set_params(**params)
-        if hasattr(self, "feature_count_"):
+        key = (self.s, self.l, self.p, self.significance, self.confidence)
+        if self._values_cache.key != key:
             self._validate_params()
-            self._store_values()
-        return self
+            values = term_values(
+                self.feature_count_,
+                self.s,
+                self.l,
+                self.p,
+                significance=self.significance,
+                confidence=self.confidence,
+            )
+            self._values_cache.key, self._values_cache.values = key, values
+        return self._values_cache.values
 
     @property
     def confidence_values_(self):

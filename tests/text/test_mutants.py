@@ -35,7 +35,6 @@ def _merge_keeps_one_side():
     def merge(self, other):
         merged = original(self, other)
         merged.feature_count_ = self.feature_count_.copy()
-        merged._store_values()
         return merged
 
     return mock.patch.object(SS3Classifier, "merge", merge)
