@@ -6,6 +6,7 @@ from typing import ClassVar
 
 import numpy as np
 from joblib import Parallel
+from scipy.stats import rankdata
 from sklearn.base import BaseEstimator, MetaEstimatorMixin, _fit_context, clone, is_classifier
 from sklearn.metrics import check_scoring
 from sklearn.model_selection import ParameterGrid, ParameterSampler, check_cv, train_test_split
@@ -402,10 +403,4 @@ def requery(holdout, evaluation):
 
 def _rank(scores):
     """Rank 1 for the best answer, ties sharing the lowest rank, NaN answers last."""
-    filled = np.where(np.isnan(scores), -np.inf, scores)
-    order = np.argsort(-filled, kind="stable")
-    ranks = np.empty(len(scores), dtype=np.int32)
-    ranks[order] = np.arange(1, len(scores) + 1)
-    for value in np.unique(filled):
-        ranks[filled == value] = ranks[filled == value].min()
-    return ranks
+    return rankdata(-np.nan_to_num(scores, nan=-np.inf), method="min").astype(np.int32)

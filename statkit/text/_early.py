@@ -6,11 +6,11 @@ writing's confidence vector, exactly as if the history were re-read. A
 decision policy reads this running vector and decides when to raise an alert.
 """
 
-import math
 from dataclasses import dataclass
 from numbers import Integral, Real
 
 import numpy as np
+from scipy.special import expit
 from sklearn.utils._param_validation import Interval, validate_params
 from sklearn.utils.validation import check_is_fitted
 
@@ -199,8 +199,8 @@ def erde_score(y_true, y_pred, delays, *, o=5, c_fp=None, positive_label=1):
     positive, alerted = y_true == positive_label, y_pred == positive_label
     if c_fp is None:
         c_fp = float(positive.mean())
-    # 1 - 1 / (1 + e^(k - o)) = 1 / (1 + e^(o - k)), computed without overflow.
-    latency = np.array([1.0 / (1.0 + math.exp(min(o - k, 700.0))) for k in delays])
+    latency = expit(delays - o)  # 1 - 1 / (1 + e^(k - o)), without overflow
+
     cost = np.where(alerted & ~positive, c_fp, 0.0)
     cost = np.where(~alerted & positive, 1.0, cost)
     cost = np.where(alerted & positive, latency, cost)
