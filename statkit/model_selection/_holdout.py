@@ -264,7 +264,6 @@ class ReusableHoldout:
         answer : float
         """
         scorer = check_scoring(estimator, scoring=scoring)
-        cv = check_cv(self.cv, self.y_train, classifier=is_classifier(estimator))
         evaluation = evaluate(
             clone(estimator),
             scorer,
@@ -272,7 +271,7 @@ class ReusableHoldout:
             self.y_train,
             self._X_holdout,
             self._y_holdout,
-            cv,
+            self._cv(estimator),
         )
         return self._query(evaluation.train_value, evaluation.holdout_value)
 
@@ -299,8 +298,15 @@ class ReusableHoldout:
         """
         scorer = check_scoring(estimator, scoring=scoring)
         fitted = clone(estimator).fit(self.X_train, self.y_train)
-        holdout_value = float(scorer(fitted, self._X_holdout, self._y_holdout))
-        return self._query(None, holdout_value, from_holdout=True)
+        return self._query(None, self._holdout_value(fitted, scorer), from_holdout=True)
+
+    def _cv(self, estimator):
+        """The folds of the training split that give a model's training value."""
+        return check_cv(self.cv, self.y_train, classifier=is_classifier(estimator))
+
+    def _holdout_value(self, fitted, scorer):
+        """SENSITIVE: a fitted model's raw score on the holdout, for the mechanism only."""
+        return float(scorer(fitted, self._X_holdout, self._y_holdout))
 
     def search_cv(self):
         """A ``cv`` for scikit-learn's searches that fits each candidate once on the training split.
@@ -359,12 +365,12 @@ class ThresholdoutScorer:
                 f"{_num_samples(self.holdout.X_train)}. Use cv=holdout.search_cv()."
             )
         scorer = check_scoring(estimator, scoring=self.scoring)
-        cv = check_cv(self.holdout.cv, self.holdout.y_train, classifier=is_classifier(estimator))
+        holdout = self.holdout
         train_value = training_value(
-            clone(estimator), scorer, self.holdout.X_train, self.holdout.y_train, cv
+            clone(estimator), scorer, holdout.X_train, holdout.y_train, holdout._cv(estimator)
         )
-        holdout_value = float(scorer(estimator, self.holdout._X_holdout, self.holdout._y_holdout))
-        return self.holdout._query(train_value, holdout_value)
+        holdout_value = holdout._holdout_value(estimator, scorer)
+        return holdout._query(train_value, holdout_value)
 
 
 @validate_params(

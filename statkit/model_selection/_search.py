@@ -9,7 +9,7 @@ from joblib import Parallel
 from scipy.stats import rankdata
 from sklearn.base import BaseEstimator, MetaEstimatorMixin, _fit_context, clone, is_classifier
 from sklearn.metrics import check_scoring
-from sklearn.model_selection import ParameterGrid, ParameterSampler, check_cv, train_test_split
+from sklearn.model_selection import ParameterGrid, ParameterSampler, train_test_split
 from sklearn.utils import get_tags
 from sklearn.utils._param_validation import HasMethods
 from sklearn.utils.metaestimators import available_if
@@ -226,7 +226,7 @@ class ThresholdoutSearchCV(MetaEstimatorMixin, BaseEstimator):
         candidates = self._candidates(candidate_seed)
         holdout = self._make_holdout(X, y, split_seed, np.random.default_rng(noise_stream))
         scorer = check_scoring(self.estimator, scoring=self.scoring)
-        cv = check_cv(holdout.cv, holdout.y_train, classifier=is_classifier(self.estimator))
+        cv = holdout._cv(self.estimator)
         evaluations = Parallel(n_jobs=self.n_jobs, verbose=self.verbose)(
             delayed(evaluate)(
                 clone(self.estimator).set_params(**params),
