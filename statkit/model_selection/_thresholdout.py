@@ -257,13 +257,14 @@ class Thresholdout(BaseEstimator):
     def _start(self):
         """Validate the parameters and set up the state at the first query."""
         self._validate_params()
-        if self.value_range is not None:
-            low, high = self.value_range if len(self.value_range) == 2 else (None, None)
-            if not (isinstance(low, Real) and isinstance(high, Real) and low < high):
-                raise ValueError(
-                    "value_range must be a pair (low, high) of numbers with low < high, or "
-                    f"None; got {self.value_range!r}."
-                )
+        pair = self.value_range
+        if pair is not None and not (
+            len(pair) == 2 and all(isinstance(v, Real) for v in pair) and pair[0] < pair[1]
+        ):
+            raise ValueError(
+                "value_range must be a pair (low, high) of numbers with low < high, or "
+                f"None; got {self.value_range!r}."
+            )
         if (self.threshold is None or self.sigma is None) and self.n_holdout is None:
             raise ValueError(
                 "Thresholdout needs threshold and sigma, or n_holdout to derive them "
