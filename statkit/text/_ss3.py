@@ -389,7 +389,8 @@ class SS3Classifier(ClassifierMixin, BaseEstimator):
         SS3's confidences are sums of term values, not probabilities; wrap the
         model in :class:`sklearn.calibration.CalibratedClassifierCV` for
         probabilities. A document with no known term gets probability 1 for
-        the default class (the one :meth:`predict` returns).
+        the default class (the one :meth:`predict` returns); with a
+        multi-label target its probabilities are uniform.
 
         Parameters
         ----------
@@ -400,14 +401,12 @@ class SS3Classifier(ClassifierMixin, BaseEstimator):
         -------
         proba : ndarray of shape (n_samples, n_classes)
         """
-        scores = self._confidence(X)
-        if self._multilabel:
-            scores = scores[:, :-1]
+        scores = self.confidence_vectors(X)
+        if self._multilabel:  # no default label: an unknown document is uniform
+            fallback = np.full(scores.shape[1], 1.0 / scores.shape[1])
+        else:
+            fallback = np.eye(scores.shape[1])[self._default_index()]
         total = scores.sum(axis=1, keepdims=True)
-        fallback = np.zeros(scores.shape[1])
-        fallback[self._default_index() if not self._multilabel else slice(None)] = 1.0
-        if self._multilabel:
-            fallback /= fallback.size
         with np.errstate(invalid="ignore", divide="ignore"):
             return np.where(total > 0, scores / total, fallback)
 
