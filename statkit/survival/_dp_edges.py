@@ -1,21 +1,21 @@
 """Private bin edges: what the default rule learns from the data, and what it pays.
 
 When the edges are not public, a release first buys a noisy patient count
-(:func:`private_count`), which sets the number of bins, and, without a public
-horizon, a private horizon (:func:`private_horizon`), with a share of ε chosen
-from that noisy count (:func:`horizon_epsilon`). :func:`private_grid` returns
-the edges, the exact counts on them for the counts mechanism, and the
-:class:`EpsilonSplit` of the release; the shares add up to ε (adaptive
-sequential composition).
+(:func:`private_count`). With a public horizon ``t_max`` that count sets the
+number of equal bins. Without one, a private partition of the public fine grid
+(:func:`private_partition`, PrivTree) chooses the bins itself: many where the
+patients are, one wide bin where there are none, with no horizon and no depth
+to choose. :func:`private_grid` returns the edges, the exact counts on them for
+the counts mechanism, and the :class:`EpsilonSplit` of the release; the shares
+add up to ε (adaptive sequential composition).
 """
 
 import math
-import warnings
 from typing import NamedTuple
 
 import numpy as np
 
-from statkit.privacy import GeometricMechanism, exponential_mechanism
+from statkit.privacy import GeometricMechanism, LaplaceMechanism
 from statkit.survival._dp_grid import (
     N_FINE,
     Counts,
@@ -23,21 +23,26 @@ from statkit.survival._dp_grid import (
     fine_lower_edges,
     snap_edges,
 )
-from statkit.survival._event_table import number_at_risk
 
-# Candidate horizons are every 8th fine edge (1/8 octave, about 9% apart).
-HORIZON_STEP = 8
-# The horizon is this public multiple of the time at which k patients are still followed.
-HORIZON_FACTOR = 2.0
 # Share of epsilon spent on the patient count that sets the number of bins.
 COUNT_SHARE = 0.02
+# A partition's bins should hold about LEAF_SCALE * sqrt(n / eps_counts) patients,
+# as the equal bins of the public-horizon rule do (n / (0.8 sqrt(n eps))).
+LEAF_SCALE = 1.25
+# Nodes spanning at most this ratio of times (two octaves) are halved in time,
+# wider ones in log-time: survival curves are drawn on a linear time axis.
+LINEAR_SPAN = 4.0
+# PrivTree's decay per level, in units of its noise scale λ (their δ = λ ln β, β = 2),
+# and the noise scale it implies: λ = (1 + 1 / (1 - e^-DECAY)) / ε = 3 / ε.
+DECAY = math.log(2)
+NOISE_FACTOR = 1 + 1 / (1 - math.exp(-DECAY))
 
 
 class EpsilonSplit(NamedTuple):
-    """How one release divides its ε: noisy patient count, private horizon, bin counts."""
+    """How one release divides its ε: noisy patient count, private partition, bin counts."""
 
     patient_count: float
-    horizon: float
+    partition: float
     counts: float
 
 
@@ -53,7 +58,7 @@ class PrivateGrid(NamedTuple):
     noisy_n_patients: int | None
 
 
-def private_grid(counts, epsilon, *, t_max, n_bins, horizon_share, rng):
+def private_grid(counts, epsilon, *, t_max, n_bins, partition_share, rng):
     """Edges for one release: public ones as they are, else learned privately.
 
     Parameters
@@ -65,9 +70,9 @@ def private_grid(counts, epsilon, *, t_max, n_bins, horizon_share, rng):
     t_max : float or None
         A public horizon.
     n_bins : int or None
-        A public number of bins.
-    horizon_share : float
-        Least share of ε for the private horizon.
+        A public number of bins (used with ``t_max``).
+    partition_share : float
+        Share of ε for the private partition when ``t_max`` is None.
     rng : numpy.random.Generator
         The privacy noise stream.
 
@@ -80,20 +85,15 @@ def private_grid(counts, epsilon, *, t_max, n_bins, horizon_share, rng):
     fine = counts.counts
     count_epsilon = COUNT_SHARE * epsilon
     n_hat = private_count(int(fine.total.sum()), count_epsilon, rng)
-    horizon, horizon_eps = t_max, 0.0
-    if t_max is None:
-        horizon_eps = horizon_epsilon(n_hat, epsilon, horizon_share)
-        if horizon_target(horizon_eps) > n_hat / 2:
-            warnings.warn(
-                f"The private horizon is unreliable with about {max(n_hat, 0)} patients at "
-                f"epsilon={epsilon}: pass a public t_max (the study's follow-up).",
-                UserWarning,
-                stacklevel=6,
-            )
-        horizon = private_horizon(fine.total, horizon_eps, rng)
-    counts_eps = epsilon - count_epsilon - horizon_eps
-    edges = snap_edges(float(horizon), n_bins or default_n_bins(n_hat, counts_eps))
-    split = EpsilonSplit(count_epsilon, horizon_eps, counts_eps)
+    partition_epsilon = 0.0 if t_max is not None else partition_share * epsilon
+    counts_eps = epsilon - count_epsilon - partition_epsilon
+    if t_max is not None:
+        edges = snap_edges(float(t_max), n_bins or default_n_bins(n_hat, counts_eps))
+    else:
+        theta = LEAF_SCALE * math.sqrt(max(n_hat, 1) / counts_eps)
+        leaves = private_partition(fine.total, partition_epsilon, theta, rng)
+        edges = partition_edges(leaves)
+    split = EpsilonSplit(count_epsilon, partition_epsilon, counts_eps)
     return PrivateGrid(edges, coarsen(fine, edges), split, n_hat)
 
 
@@ -102,49 +102,76 @@ def private_count(total, epsilon, rng):
     return int(GeometricMechanism(epsilon).randomise(np.int64(total), rng))
 
 
-def private_horizon(fine_totals, epsilon, rng):
-    """A private follow-up horizon from exact patient counts on the fine grid.
+def private_partition(fine_totals, epsilon, theta, rng):
+    """PrivTree over the public fine grid: the cell ranges of its leaves, in time order.
 
-    The exponential mechanism picks a candidate ``c`` (every 1/8 octave) where
-    the number of patients still followed crosses the public ``k``: with
-    ``x = #{time >= c}`` and ``y = #{time >= c_prev}`` (``c_prev`` the candidate
-    below), the utility ``-max(x - k, 0) - max(k - y, 0)`` is 0 exactly at the
-    crossing and changes by at most 1 when a patient is added or removed. The
-    crossing is unique even when many patients are censored at one time (an
-    administrative end of study). ``k = ceil(2 (log(#candidates) + 6) / ε)``
-    makes any candidate above all the data (utility ``-k``) less likely than
-    ``exp(-6)`` in all. The horizon is ``HORIZON_FACTOR * c``, capped to the grid.
+    Zhang, Xiao & Xie, "PrivTree: a differentially private algorithm for
+    hierarchical decompositions", SIGMOD 2016 (Algorithm 2, fanout 2). A node
+    of depth ``d`` holding ``c`` patients is split when
+    ``max(c - d δ, θ - δ) + Lap(λ) > θ``, with ``λ = 3 / ε`` and
+    ``δ = λ ln 2``; a patient changes ``c`` by 1 on one root-to-leaf path, and
+    the decay ``δ`` makes the privacy losses along that path sum to at most
+    ``ε`` whatever the depth (their Theorem 3.2). A single fine cell is not
+    split (a public cap: post-processing). Nodes wider than two octaves are
+    halved in log-time, narrower ones in time.
+
+    Parameters
+    ----------
+    fine_totals : ndarray of shape (N_FINE,)
+        SENSITIVE exact numbers of patients in each fine cell.
+    epsilon : float
+        The partition's ε.
+    theta : float
+        The public split threshold (about the number of patients of a bin).
+    rng : numpy.random.Generator
+        The privacy noise stream.
+
+    Returns
+    -------
+    leaves : list of (first cell, end cell)
+    """
+    # Not an L1 sensitivity: each score on the path moves by 1, and the decay
+    # bounds the sum of the losses by epsilon.
+    noise = LaplaceMechanism(epsilon, sensitivity=NOISE_FACTOR)
+    decay = DECAY * noise.scale
+    prefix = np.r_[0, np.cumsum(fine_totals)]
+    leaves, stack = [], [(0, N_FINE, 0)]
+    while stack:
+        first, end, depth = stack.pop()
+        score = max(prefix[end] - prefix[first] - depth * decay, theta - decay)
+        if end - first > 1 and noise.randomise(score, rng) > theta:
+            middle = split_cell(first, end)
+            stack += [(middle, end, depth + 1), (first, middle, depth + 1)]
+        else:
+            leaves.append((first, end))
+    return sorted(leaves)
+
+
+def split_cell(first, end):
+    """Where a node of fine cells ``[first, end)`` is halved (public: depends on the node)."""
+    lower = fine_lower_edges()
+    low, high = lower[first], (lower[end] if end < N_FINE else math.inf)
+    if low > 0 and high / low <= LINEAR_SPAN:
+        middle = np.searchsorted(lower, (low + high) / 2)
+        return int(np.clip(middle, first + 1, end - 1))
+    return (first + end) // 2
+
+
+def partition_edges(leaves):
+    """Bin edges from a partition's leaves: each leaf narrower than two octaves is halved.
+
+    Halving is public post-processing of the tree: a leaf that narrow lies
+    where the partition found patients, and the equal-bin rule shows that two
+    bins there beat one wide bin.
     """
     lower = fine_lower_edges()
-    cuts = horizon_candidates()
-    beyond = number_at_risk(fine_totals)
-    at_or_beyond, before = beyond[cuts], beyond[np.r_[0, cuts[:-1]]]
-    k = horizon_target(epsilon)
-    utility = -np.maximum(at_or_beyond - k, 0) - np.maximum(k - before, 0)
-    choice = exponential_mechanism(utility, epsilon, rng)
-    return min(HORIZON_FACTOR * lower[cuts[choice]], lower[-1])
-
-
-def horizon_candidates():
-    """Fine-grid indices of the candidate horizon anchors."""
-    return np.arange(1, N_FINE, HORIZON_STEP)
-
-
-def horizon_target(epsilon):
-    """The public number ``k`` of patients left beyond the private horizon's anchor."""
-    return math.ceil(2 * (math.log(horizon_candidates().size) + 6) / epsilon)
-
-
-def horizon_epsilon(n_patients, epsilon, share):
-    """ε for the private horizon: ``share * ε``, raised up to ``ε / 2`` for small studies.
-
-    The horizon is reliable when ``k = horizon_target(ε_h)`` is at most an
-    eighth of the patients, i.e. ``ε_h >= 16 (log #candidates + 6) / n``. The
-    share is chosen from the noisy count ``n`` (a private output), so the total
-    stays ``ε`` (adaptive sequential composition). ``share`` is at most 1/2.
-    """
-    needed = 8 * horizon_target(1.0) / max(n_patients, 1)
-    return max(share * epsilon, min(0.5 * epsilon, needed))
+    starts = []
+    for first, end in leaves:
+        starts.append(first)
+        narrow = end < N_FINE and lower[first] > 0 and lower[end] / lower[first] <= LINEAR_SPAN
+        if narrow and end - first > 1:
+            starts.append(split_cell(first, end))
+    return np.r_[lower[np.unique(starts)], lower[-1]]
 
 
 def default_n_bins(n_patients, epsilon):

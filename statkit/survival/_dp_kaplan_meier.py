@@ -58,15 +58,17 @@ class DPKaplanMeier(BaseSurvivalCurve):
     order of precedence: ``time_edges``; ``n_bins`` equal bins on
     ``[0, t_max]``; or the default rule, which learns what is missing and pays
     for it out of ``epsilon`` (the split is in ``epsilon_split_``). First, 2%
-    of ``epsilon`` buys a noisy patient count ``n``. Without ``t_max``, a
-    private horizon follows: twice the time at which the number of patients
-    still followed drops below ``k = 2 (log 321 + 6) / ε_h``, chosen by the
-    exponential mechanism on a public geometric grid, where ``ε_h`` is
-    ``horizon_share * epsilon``, raised for small studies until ``k <= n / 8``
-    but never above ``epsilon / 2`` (it warns when even that leaves
-    ``k > n / 2``). The rest buys the counts, on ``clip(round(0.8 sqrt(n
-    ε_rest)), 4, 64)`` bins unless ``n_bins`` is given. A learned grid is
-    snapped to the public grid of 64 cells per octave on ``[2^-10, 2^30]``.
+    of ``epsilon`` buys a noisy patient count ``n``. With ``t_max``, the rest
+    buys the counts on ``clip(round(0.8 sqrt(n ε_rest)), 4, 64)`` equal bins
+    (or ``n_bins``) of ``[0, t_max]``. Without it, ``partition_share`` of
+    ``epsilon`` buys a private partition of a public geometric grid (64 cells
+    per octave on ``[2^-10, 2^30]``) by PrivTree (Zhang, Xiao & Xie 2016):
+    a bin is split while it holds clearly more than ``1.25 sqrt(n / ε_rest)``
+    patients, so bins are narrow where the patients are and one wide bin
+    covers the times after the last patient; its cost does not depend on the
+    depth, and it needs no horizon. Bins narrower than two octaves are then
+    halved, and the rest of ``epsilon`` buys the counts. Learned edges are
+    snapped to the public grid.
     A time beyond the last edge counts as censored at the last edge.
 
     ``fit`` counts and releases at once. For shards, ``partial_fit`` and
@@ -81,7 +83,7 @@ class DPKaplanMeier(BaseSurvivalCurve):
     t_max : float, default=None
         A public follow-up horizon; the grid covers ``[0, t_max]``.
     n_bins : int, default=None
-        Number of equal bins on ``[0, t_max]`` (or on the private horizon).
+        Number of equal bins on ``[0, t_max]``; needs ``t_max``.
     time_edges : array-like, default=None
         Public, strictly increasing bin edges; 0 is prepended if missing.
         Overrides ``t_max`` and ``n_bins``.
@@ -92,9 +94,9 @@ class DPKaplanMeier(BaseSurvivalCurve):
     smoothing : {None, "isotonic", "tv"}, default=None
         Post-processing of the hazard rates: monotone (isotonic) or total
         variation denoising.
-    horizon_share : float, default=0.1
-        Least share of ``epsilon`` spent on the private horizon when
-        ``t_max`` is not given, in (0, 0.5].
+    partition_share : float, default=0.25
+        Share of ``epsilon`` spent on the private partition when neither
+        ``time_edges`` nor ``t_max`` is given, in (0, 0.5].
     n_bootstrap : int, default=200
         Parametric bootstrap replicates for :meth:`confidence_interval`; they
         redraw the data and the privacy noise, spend no budget, and are
@@ -117,7 +119,7 @@ class DPKaplanMeier(BaseSurvivalCurve):
     noisy_n_patients_ : int or None
         The noisy patient count the default rule bought (None with public edges).
     epsilon_split_ : EpsilonSplit
-        The ε spent on the patient count, the horizon and the bin counts.
+        The ε spent on the patient count, the partition and the bin counts.
     counts_epsilon_ : float
         The part of ``epsilon`` spent on the bin counts.
     n_at_risk_ : ndarray of shape (n_bins,)
@@ -166,7 +168,7 @@ class DPKaplanMeier(BaseSurvivalCurve):
         "time_edges": ["array-like", None],
         "mechanism": [StrOptions(set(MECHANISMS))],
         "smoothing": [StrOptions(set(SMOOTHINGS)), None],
-        "horizon_share": [NumericInterval(numbers.Real, 0, 0.5, closed="right")],
+        "partition_share": [NumericInterval(numbers.Real, 0, 0.5, closed="right")],
         "n_bootstrap": [NumericInterval(numbers.Integral, 0, None, closed="left")],
         "random_state": ["random_state", np.random.Generator],
         "accountant": [PrivacyAccountant, None],
@@ -181,7 +183,7 @@ class DPKaplanMeier(BaseSurvivalCurve):
         time_edges=None,
         mechanism="flat",
         smoothing=None,
-        horizon_share=0.1,
+        partition_share=0.25,
         n_bootstrap=200,
         alpha=0.05,
         random_state=None,
@@ -193,7 +195,7 @@ class DPKaplanMeier(BaseSurvivalCurve):
         self.time_edges = time_edges
         self.mechanism = mechanism
         self.smoothing = smoothing
-        self.horizon_share = horizon_share
+        self.partition_share = partition_share
         self.n_bootstrap = n_bootstrap
         self.alpha = alpha
         self.random_state = random_state
@@ -311,6 +313,11 @@ class DPKaplanMeier(BaseSurvivalCurve):
         """The public edges, or None when the default rule must learn them."""
         if self.time_edges is not None:
             return check_time_edges(self.time_edges)
+        if self.n_bins is not None and self.t_max is None:
+            raise ValueError(
+                f"n_bins={self.n_bins} needs a public t_max (equal bins on [0, t_max]); without "
+                "t_max the default rule chooses the bins privately. Pass t_max, or drop n_bins."
+            )
         if self.t_max is not None and self.n_bins is not None:
             return np.linspace(0.0, float(self.t_max), self.n_bins + 1)
         return None
@@ -344,7 +351,7 @@ class DPKaplanMeier(BaseSurvivalCurve):
             self.epsilon,
             t_max=self.t_max,
             n_bins=self.n_bins,
-            horizon_share=self.horizon_share,
+            partition_share=self.partition_share,
             rng=noise_rng,
         )
         epsilon = grid.split.counts

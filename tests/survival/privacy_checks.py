@@ -15,8 +15,12 @@ the estimator; each raises AssertionError when its part fails:
   neighbour D', every released number, and the pickled release itself, is
   identical: nothing else of the data reaches the release.
 * **noise law** — the noise actually drawn has the law of the declared ε
-  (chi-square on released counts, the noisy patient count and the horizon's
-  selection; variance of the tree's leaves).
+  (chi-square on released counts, the noisy patient count and the partition's
+  split scores; variance of the tree's leaves).
+* **partition loss** — PrivTree's decisions are not protected by an L1
+  sensitivity but by the decay of their scores along a path: on each
+  neighbour, the privacy loss of the decisions actually taken adds up to at
+  most the partition's ε.
 
 ``tests/survival/test_dp_privacy_mutants.py`` plants one bug at a time and
 asserts that the check guarding against it fails.
@@ -158,7 +162,7 @@ def check_ledger(params, epsilon=1.0):
     split = curve.epsilon_split_
     assert math.isclose(math.fsum(split), epsilon, rel_tol=1e-12)
     assert math.isclose(queries[-1][0].epsilon, split.counts, rel_tol=1e-12)
-    expected = [s for s in (split.patient_count, split.horizon) if s > 0]
+    expected = [s for s in (split.patient_count, split.partition) if s > 0]
     assert [q[0].epsilon for q in queries[:-1]] == expected
 
 
@@ -170,6 +174,8 @@ def check_sensitivity(params, epsilon=1.0):
         _, on_d2 = _release(params, time2, event2, epsilon, replay=on_d.calls)
         assert len(on_d2.calls) == len(on_d.calls)
         for query, query2 in zip(on_d.queries(), on_d2.queries(), strict=True):
+            if isinstance(query[0].mechanism, _mechanisms.LaplaceMechanism):
+                continue  # PrivTree: bounded by its decay, see check_partition_loss
             sensitivity = query[0].sensitivity
             if query[0].mechanism == "exponential":
                 change = np.abs(query[0].value - query2[0].value).max()
@@ -287,41 +293,81 @@ def check_patient_count_noise_law(params, epsilon=1.0, releases=600):
     assert distance < 1.63 / math.sqrt(observed.size), distance  # KS at the 1% level
 
 
-def check_horizon_law(epsilon=1.0, releases=600):
-    """The horizon's frequencies follow exp(ε_h u / 2), ε_h = ``epsilon_split_.horizon``."""
+def _partition_calls(ledger):
+    """The recorded calls of the partition (PrivTree's Laplace split scores)."""
+    return [c for c in ledger.calls if isinstance(c.mechanism, _mechanisms.LaplaceMechanism)]
+
+
+def check_partition_law(epsilon=1.0, releases=200):
+    """PrivTree's noisy scores minus its scores: Laplace of scale 3 / ε_partition."""
+    time, event = lung()
+    noise, scale = [], None
+    for seed in range(releases):
+        curve, ledger = _release({}, time, event, epsilon, seed=seed)
+        calls = _partition_calls(ledger)
+        noise += [float(c.output) - float(c.value) for c in calls]
+        scale = 3.0 / curve.epsilon_split_.partition
+    assert stats.kstest(noise, stats.laplace(scale=scale).cdf).pvalue > 1e-4
+
+
+def check_partition_loss(epsilon=1.0, seeds=20):
+    """On every neighbour, the loss of the split decisions taken is at most ε_partition.
+
+    With PrivTree's outputs replayed from D, each decision ``score + noise >
+    theta`` is the same on D'; its log-probability under Laplace(λ) noise moves
+    from the score on D to the score on D'. The sum over the nodes of the tree
+    (only one path differs) must stay within the partition's ε (Theorem 3.2 of
+    Zhang, Xiao & Xie), whatever the data.
+    """
+    time, event = lung()
+    for seed in range(seeds):
+        curve, on_d = _release({}, time, event, epsilon, seed=seed)
+        share = curve.epsilon_split_.partition
+        law = stats.laplace(scale=3.0 / share)
+        theta = _theta_of(curve)
+        calls = _partition_calls(on_d)
+        for name, (time2, event2) in neighbours(time, event).items():
+            _, on_d2 = _release({}, time2, event2, epsilon, seed=seed, replay=on_d.calls)
+            loss = 0.0
+            for a, b in zip(calls, _partition_calls(on_d2), strict=True):
+                gaps = theta - float(a.value), theta - float(b.value)
+                log_p = law.logsf if float(a.output) > theta else law.logcdf
+                loss += abs(log_p(gaps[0]) - log_p(gaps[1]))
+            assert loss <= share * (1 + 1e-9), (name, seed, loss, share)
+
+
+def check_partition_loss_at_threshold(epsilon=1.0, theta=30.0, seeds=200):
+    """The loss bound on adversarial data: a point mass of ``theta + 1`` patients, or ``theta``.
+
+    Every node above the point holds about ``theta`` patients, the count at
+    which a decision is most sensitive: without the decay the losses along a
+    deep path add up past ε; with it, they stay within ε.
+    """
     from statkit.survival import _dp_edges, _dp_grid
 
-    time, _ = lung()
-    accumulator = _accumulator({}, epsilon)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", UserWarning)  # small noisy counts warn
-        curves = [accumulator.release() for _ in range(releases)]
-    # The utility of each candidate, computed here from the data.
-    lower = _dp_grid.fine_lower_edges()
-    cuts = _dp_edges.horizon_candidates()
-    cells = _dp_grid.fine_cells(time)
-    at_or_beyond = np.array([np.sum(cells >= c) for c in cuts])
-    before = np.r_[time.size, at_or_beyond[:-1]]
-    # Each release's share depends on its noisy count: sum each release's law.
-    expected = np.zeros(cuts.size)
-    for curve in curves:
-        horizon_eps = curve.epsilon_split_.horizon
-        k = _dp_edges.horizon_target(horizon_eps)
-        utility = -np.maximum(at_or_beyond - k, 0) - np.maximum(k - before, 0)
-        logits = horizon_eps * utility / 2
-        probability = np.exp(logits - logits.max())
-        expected += probability / probability.sum()
-    # Each candidate's horizon, snapped to the fine grid, is a release's last edge.
-    horizon = np.minimum(_dp_edges.HORIZON_FACTOR * lower[cuts], lower[-1])
-    last_edges = lower[np.abs(lower[:, None] - horizon).argmin(axis=0)]
-    chosen = np.array([c.time_edges_[-1] for c in curves])
-    index = np.searchsorted(last_edges, chosen)
-    np.testing.assert_array_equal(last_edges[index], chosen)
-    observed = np.bincount(index, minlength=cuts.size)
-    keep = expected >= 5
-    observed = np.r_[observed[keep], observed[~keep].sum()]
-    expected = np.r_[expected[keep], expected[~keep].sum()]
-    assert stats.chisquare(observed, expected).pvalue > 1e-4
+    law = stats.laplace(scale=3.0 / epsilon)
+    cell = _dp_grid.N_FINE // 3
+    for seed in range(seeds):
+        totals = np.zeros(_dp_grid.N_FINE)
+        totals[cell] = theta + 1
+        with recording() as on_d:
+            _dp_edges.private_partition(totals, epsilon, theta, np.random.default_rng(seed))
+        totals[cell] = theta
+        with recording(replay=on_d.calls) as on_d2:
+            _dp_edges.private_partition(totals, epsilon, theta, np.random.default_rng(seed))
+        loss = 0.0
+        for a, b in zip(on_d.calls, on_d2.calls, strict=True):
+            log_p = law.logsf if float(a.output) > theta else law.logcdf
+            loss += abs(log_p(theta - float(a.value)) - log_p(theta - float(b.value)))
+        assert loss <= epsilon * (1 + 1e-9), (seed, loss, epsilon)
+
+
+def _theta_of(curve):
+    """PrivTree's threshold in a release, from its released noisy count and counts' ε."""
+    from statkit.survival import _dp_edges
+
+    n_hat = curve.noisy_n_patients_
+    return _dp_edges.LEAF_SCALE * math.sqrt(max(n_hat, 1) / curve.counts_epsilon_)
 
 
 def check_tree_noise_variance(epsilon=2.0, releases=400):

@@ -1,7 +1,7 @@
 """DPKaplanMeier: counting rule, post-processing invariants, accounting, shards, bands."""
 
+import itertools
 import math
-import warnings
 
 import numpy as np
 import pytest
@@ -83,64 +83,51 @@ def test_fine_cells_are_monotone_in_time():
     assert np.all(lower[cells[inside]] <= time[inside] * (1 + 1e-12))
 
 
-def test_private_horizon_finds_where_k_patients_remain():
+def _fine_totals(time):
+    return np.bincount(_dp_grid.fine_cells(time), minlength=_dp_grid.N_FINE)
+
+
+def test_private_partition_is_narrow_where_the_patients_are():
     rng = np.random.default_rng(0)
-    time = rng.exponential(100.0, 100_000)
-    totals = np.bincount(_dp_grid.fine_cells(time), minlength=_dp_grid.N_FINE)
-    k = _dp_edges.horizon_target(1.0)
-    anchor = np.sort(time)[-k]  # the time beyond which about k patients remain
-    picks = [
-        _dp_edges.private_horizon(totals, 1.0, rng) / _dp_edges.HORIZON_FACTOR for _ in range(50)
-    ]
-    np.testing.assert_allclose(np.median(picks), anchor, rtol=0.1)
+    time = rng.exponential(100.0, 20_000)
+    leaves = _dp_edges.private_partition(_fine_totals(time), 1.0, 100.0, rng)
+    assert leaves[0][0] == 0  # a partition of the whole grid, in order
+    assert leaves[-1][1] == _dp_grid.N_FINE
+    assert all(a[1] == b[0] for a, b in itertools.pairwise(leaves))
+    edges = _dp_edges.partition_edges(leaves)
+    counts = _dp_grid.bin_counts(time, np.ones(time.size, bool), edges).total
+    # About theta = 100 patients per bin or fewer where the data are; not one huge bin.
+    assert counts.max() < 0.1 * time.size
+    # One wide bin above the data: the last finite edge is within 2x of the largest time.
+    assert time.max() < edges[-2] < 4 * time.max()
+    assert edges.size - 1 < 2 * time.size / 100 + 40
 
 
-def test_private_horizon_stops_at_an_administrative_end_of_study():
-    """Many patients censored at one time: the crossing is just above that time."""
+def test_private_partition_of_nothing_is_a_few_wide_bins():
     rng = np.random.default_rng(1)
-    time = np.r_[rng.uniform(0, 52, 400), np.full(3000, 52.0)]
-    totals = np.bincount(_dp_grid.fine_cells(time), minlength=_dp_grid.N_FINE)
-    picks = np.array([_dp_edges.private_horizon(totals, 1.0, rng) for _ in range(50)])
-    step = 2 ** (_dp_edges.HORIZON_STEP / _dp_grid.FINE_PER_OCTAVE)
-    assert np.all((picks > 2 * 52) & (picks <= 2 * 52 * step))
+    sizes = [
+        len(_dp_edges.private_partition(np.zeros(_dp_grid.N_FINE), 1.0, 20.0, rng))
+        for _ in range(200)
+    ]
+    # The root stays whole with probability 1 - exp(-ln 2) / 2 = 3/4.
+    assert 0.65 < np.mean(np.array(sizes) == 1) < 0.85
+    assert max(sizes) < 40
 
 
-def test_default_rule_warns_when_the_horizon_cannot_be_learned():
-    # It warns exactly when k exceeds half the noisy patient count (a released number).
-    warned = []
-    for seed in range(8):
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            est = DPKaplanMeier(0.1, random_state=seed, n_bootstrap=0).fit(LUNG.time, LUNG.event)
-        warns = any("pass a public t_max" in str(w.message) for w in caught)
-        k = _dp_edges.horizon_target(est.epsilon_split_.horizon)
-        assert warns == (k > est.noisy_n_patients_ / 2)
-        warned.append(warns)
-    assert any(warned)
-
-
-@pytest.mark.parametrize(
-    ("n", "epsilon", "expected"),
-    [
-        (100_000, 1.0, 0.1),  # large study: the stated share
-        (228, 10.0, 1.0),  # lung at ε = 10: the stated share suffices
-        (228, 1.0, 0.5),  # lung at ε = 1: raised, capped at ε / 2
-        (1_000, 1.0, 8 * _dp_edges.horizon_target(1.0) / 1_000),  # raised until k <= n / 8
-    ],
-)
-def test_horizon_share_grows_for_small_studies_up_to_half(n, epsilon, expected):
-    chosen = _dp_edges.horizon_epsilon(n, epsilon, 0.1)
-    assert chosen == pytest.approx(expected)
-    if 0.1 * epsilon < chosen < 0.5 * epsilon:
-        assert _dp_edges.horizon_target(chosen) <= n / 8 + 1
+def test_n_bins_needs_t_max():
+    with pytest.raises(ValueError, match="n_bins=8 needs a public t_max"):
+        DPKaplanMeier(1.0, n_bins=8).fit(LUNG.time, LUNG.event)
 
 
 def test_default_rule_accounts_for_every_share():
     est = DPKaplanMeier(1.0, random_state=0, n_bootstrap=0).fit(LUNG.time, LUNG.event)
     n_hat = est.noisy_deaths_.sum() + est.noisy_censored_.sum()  # about 228
     assert 150 < n_hat < 300
-    # 2% for the count, then half of epsilon for the horizon (lung is small).
-    assert est.counts_epsilon_ == pytest.approx(1.0 - 0.02 - 0.5)
+    # 2% for the count, a quarter for the partition, the rest for the counts.
+    assert est.epsilon_split_ == (0.02, 0.25, pytest.approx(0.73))
+    assert est.counts_epsilon_ == pytest.approx(1.0 - 0.02 - 0.25)
+    public = DPKaplanMeier(1.0, t_max=1100, random_state=0).fit(LUNG.time, LUNG.event)
+    assert public.epsilon_split_.partition == 0.0
 
 
 # --------------------------------------------------------------- post-processing

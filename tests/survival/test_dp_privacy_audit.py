@@ -21,8 +21,6 @@ T_MAX = checks.T_MAX
 AUDIT_RUNS = 2500
 SETTINGS = list(checks.SETTINGS)
 
-pytestmark = pytest.mark.filterwarnings("ignore:The private horizon is unreliable:UserWarning")
-
 
 @pytest.fixture(scope="module")
 def lung():
@@ -61,8 +59,13 @@ def test_noisy_patient_count_has_the_law_of_its_share():
     checks.check_patient_count_noise_law(checks.SETTINGS["default rule, t_max"])
 
 
-def test_private_horizon_has_the_law_of_its_share():
-    checks.check_horizon_law()
+def test_partition_scores_have_the_law_of_its_share():
+    checks.check_partition_law()
+
+
+def test_partition_loses_at_most_its_share_on_every_neighbour():
+    checks.check_partition_loss()
+    checks.check_partition_loss_at_threshold()
 
 
 def test_tree_leaves_have_the_variance_of_their_sensitivity():
@@ -95,11 +98,11 @@ def test_fit_grouped_errors_name_no_data_value(lung):
 
 
 @pytest.mark.parametrize("share", [0.51, 0.98, 0.99])
-def test_horizon_share_is_validated_before_any_charge(lung, share):
+def test_partition_share_is_validated_before_any_charge(lung, share):
     time, event = lung
     accountant = PrivacyAccountant(10.0)
-    with pytest.raises(ValueError, match="horizon_share"):
-        DPKaplanMeier(1.0, horizon_share=share, accountant=accountant).fit(time, event)
+    with pytest.raises(ValueError, match="partition_share"):
+        DPKaplanMeier(1.0, partition_share=share, accountant=accountant).fit(time, event)
     assert accountant.spent == 0
 
 

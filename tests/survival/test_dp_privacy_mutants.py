@@ -49,8 +49,8 @@ def _tree_sensitivity_one():
 def _scaled(module, name, factor):
     original = getattr(module, name)
 
-    def scaled(values, epsilon, rng):
-        return original(values, factor * epsilon, rng)
+    def scaled(values, epsilon, *args):
+        return original(values, factor * epsilon, *args)
 
     return mock.patch.object(module, name, scaled)
 
@@ -129,9 +129,17 @@ MUTANTS = {
             partial(checks.check_patient_count_noise_law, S["default rule, t_max"]),
         ],
     ),
-    "horizon spends twice its share": (
-        partial(_scaled, _dp_edges, "private_horizon", 2.0),
-        [partial(checks.check_ledger, S["default rule"]), checks.check_horizon_law],
+    "partition noise at half scale": (
+        lambda: mock.patch.object(_dp_edges, "NOISE_FACTOR", _dp_edges.NOISE_FACTOR / 2),
+        [checks.check_partition_law],
+    ),
+    "partition scores without decay": (
+        lambda: mock.patch.object(_dp_edges, "DECAY", 0.0),
+        [checks.check_partition_loss_at_threshold],
+    ),
+    "partition spends twice its share": (
+        partial(_scaled, _dp_edges, "private_partition", 2.0),
+        [partial(checks.check_ledger, S["default rule"]), checks.check_partition_law],
     ),
     "exact risk set published as n_at_risk_": (
         partial(_leaky_release, _exact_risk_set),
