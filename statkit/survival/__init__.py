@@ -10,15 +10,18 @@ Laplace noise to death and censoring counts on public time bins.
 from statkit.survival._display import SurvivalCurveDisplay
 from statkit.survival._dp_grouped import fit_grouped
 from statkit.survival._dp_kaplan_meier import DPKaplanMeier
+from statkit.survival._dp_logrank import DPLogrankResult, dp_logrank_test
 from statkit.survival._kaplan_meier import KaplanMeier
 from statkit.survival._logrank import LogrankResult, logrank_test
 from statkit.survival._metrics import survival_rmse
 
 __all__ = [
     "DPKaplanMeier",
+    "DPLogrankResult",
     "KaplanMeier",
     "LogrankResult",
     "SurvivalCurveDisplay",
+    "dp_logrank_test",
     "fit_grouped",
     "logrank_test",
     "survival_rmse",

@@ -80,6 +80,42 @@ def _check_groups(groups, time):
     return labels, codes.reshape(-1)
 
 
+def logrank_statistic(at_risk, deaths):
+    """The k-sample log-rank chi-square from risk sets and deaths per time and group.
+
+    Parameters
+    ----------
+    at_risk, deaths : ndarray of shape (..., n_times, n_groups)
+        Numbers at risk and deaths (or sums of weights) in each group at each
+        time; leading axes (e.g. bootstrap replicates) are kept. Times with no
+        death contribute nothing.
+
+    Returns
+    -------
+    statistic : ndarray of shape (...)
+        ``Z' V^- Z`` over the first ``n_groups - 1`` groups (pseudo-inverse).
+    observed, expected : ndarray of shape (..., n_groups)
+        Observed and expected numbers of deaths per group.
+    """
+    d = deaths.sum(axis=-1)
+    n = at_risk.sum(axis=-1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = np.where(n > 0, d / n, 0.0)
+        ties = np.where(n > 1, (n - d) / (n - 1), 1.0)  # one subject at risk: no correction
+        factor = np.where(n > 0, ties * d / n**2, 0.0)
+    observed = deaths.sum(axis=-2)
+    expected = np.einsum("...tg,...t->...g", at_risk, share)
+    weighted = at_risk * factor[..., None]
+    covariance = -np.einsum("...tg,...th->...gh", weighted, at_risk)
+    diagonal = np.einsum("...tg,...t->...g", weighted, n)
+    k = at_risk.shape[-1]
+    covariance[..., np.arange(k), np.arange(k)] += diagonal
+    diff = (observed - expected)[..., :-1]
+    inverse = np.linalg.pinv(covariance[..., :-1, :-1])
+    statistic = np.einsum("...g,...gh,...h->...", diff, inverse, diff)
+    return statistic, observed, expected
+
+
 @validate_params(
     {
         "time": ["array-like"],
@@ -149,22 +185,8 @@ def logrank_test(time, event=None, groups=None, *, weights=None):
     deaths = np.bincount(cells, weights=weights * data.event, minlength=size).reshape(-1, k)
     at_risk = number_at_risk(removed, axis=0)
 
-    d = deaths.sum(axis=1)
-    rows = d > 0
-    at_risk, deaths, d = at_risk[rows], deaths[rows], d[rows]
-    n = at_risk.sum(axis=1)
-    observed = deaths.sum(axis=0)
-    expected = at_risk.T @ (d / n)
-
-    with np.errstate(divide="ignore", invalid="ignore"):
-        ties = (n - d) / (n - 1)
-    ties[~np.isfinite(ties)] = 1.0  # a single subject at risk: no tie correction
-    factor = ties * d / n**2
-    covariance = -(at_risk.T * factor) @ at_risk
-    covariance[np.diag_indices(k)] += at_risk.T @ (factor * n)
-
-    diff = (observed - expected)[:-1]
-    statistic = float(diff @ np.linalg.pinv(covariance[:-1, :-1]) @ diff)
+    statistic, observed, expected = logrank_statistic(at_risk, deaths)
+    statistic = float(statistic)
     dof = k - 1
     return LogrankResult(
         statistic=statistic,
