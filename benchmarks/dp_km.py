@@ -10,7 +10,7 @@
     veterans (scikit-survival). Methods:
 
     * ``DPKaplanMeier`` with the public horizon ``t_max`` below; with the
-      default edge rule (no horizon: a share of ε buys a private one); and
+      default edge rule (no horizon: a share of ε buys a private PrivTree partition); and
       with ``mechanism="tree"`` and ``t_max``. ``n_bootstrap=0``: the bootstrap
       only serves ``confidence_interval`` and does not change the curve.
     * the anchor: a flat noisy-count histogram (Rahimian et al.'s DP-Matrix,
@@ -31,10 +31,10 @@
 ``dp_km_audit``
     The black-box audit of :func:`statkit.privacy.audit_epsilon` (20,000 runs
     per side; 2,000 with ``--quick``) at ε = 0.5, 1, 2. DPKaplanMeier on lung,
-    with ``t_max=1100`` and with the default rule (private horizon), on three
+    with ``t_max=1100`` and with the default rule (private partition), on three
     hand-built neighbours of lung: minus the earliest death, minus the last
     patient at risk, plus a patient censored at 2000 days (beyond the last
-    edge). Each run is a full release (private number of bins and horizon,
+    edge). Each run is a full release (private number of bins and partition,
     noise, post-processing) from counts taken once: ``partial_fit``, then
     ``release()`` per run. Scores: the released noisy count of the bin in
     which D and D' differ, minus D's exact count in that bin (the bins move
