@@ -61,8 +61,9 @@ class DPKaplanMeier(BaseSurvivalCurve):
     of ``epsilon`` buys a noisy patient count ``n``. With ``t_max``, the rest
     buys the counts on ``clip(round(0.8 sqrt(n ε_rest)), 4, 64)`` equal bins
     (or ``n_bins``) of ``[0, t_max]``. Without it, ``partition_share`` of
-    ``epsilon`` buys a private partition of a public geometric grid (64 cells
-    per octave on ``[2^-10, 2^30]``) by PrivTree (Zhang, Xiao & Xie 2016):
+    ``epsilon`` (by default ``clip(3.2 / sqrt(n ε), 0.2, 0.35)``, more for
+    small studies) buys a private partition of a public geometric grid (64
+    cells per octave on ``[2^-10, 2^30]``) by PrivTree (Zhang, Xiao & Xie 2016):
     a bin is split while it holds clearly more than ``1.25 sqrt(n / ε_rest)``
     patients, so bins are narrow where the patients are and one wide bin
     covers the times after the last patient; its cost does not depend on the
@@ -94,9 +95,10 @@ class DPKaplanMeier(BaseSurvivalCurve):
     smoothing : {None, "isotonic", "tv"}, default=None
         Post-processing of the hazard rates: monotone (isotonic) or total
         variation denoising.
-    partition_share : float, default=0.25
+    partition_share : float or "auto", default="auto"
         Share of ``epsilon`` spent on the private partition when neither
-        ``time_edges`` nor ``t_max`` is given, in (0, 0.5].
+        ``time_edges`` nor ``t_max`` is given, in (0, 0.5]; ``"auto"`` is
+        ``clip(3.2 / sqrt(n ε), 0.2, 0.35)`` with ``n`` the noisy patient count.
     n_bootstrap : int, default=200
         Parametric bootstrap replicates for :meth:`confidence_interval`; they
         redraw the data and the privacy noise, spend no budget, and are
@@ -168,7 +170,10 @@ class DPKaplanMeier(BaseSurvivalCurve):
         "time_edges": ["array-like", None],
         "mechanism": [StrOptions(set(MECHANISMS))],
         "smoothing": [StrOptions(set(SMOOTHINGS)), None],
-        "partition_share": [NumericInterval(numbers.Real, 0, 0.5, closed="right")],
+        "partition_share": [
+            NumericInterval(numbers.Real, 0, 0.5, closed="right"),
+            StrOptions({"auto"}),
+        ],
         "n_bootstrap": [NumericInterval(numbers.Integral, 0, None, closed="left")],
         "random_state": ["random_state", np.random.Generator],
         "accountant": [PrivacyAccountant, None],
@@ -183,7 +188,7 @@ class DPKaplanMeier(BaseSurvivalCurve):
         time_edges=None,
         mechanism="flat",
         smoothing=None,
-        partition_share=0.25,
+        partition_share="auto",
         n_bootstrap=200,
         alpha=0.05,
         random_state=None,

@@ -109,8 +109,8 @@ def test_private_partition_of_nothing_is_a_few_wide_bins():
         len(_dp_edges.private_partition(np.zeros(_dp_grid.N_FINE), 1.0, 20.0, rng))
         for _ in range(200)
     ]
-    # The root stays whole with probability 1 - exp(-ln 2) / 2 = 3/4.
-    assert 0.65 < np.mean(np.array(sizes) == 1) < 0.85
+    # The root stays whole with probability 1 - exp(-ln 4) / 2 = 7/8.
+    assert 0.8 < np.mean(np.array(sizes) == 1) < 0.95
     assert max(sizes) < 40
 
 
@@ -123,9 +123,13 @@ def test_default_rule_accounts_for_every_share():
     est = DPKaplanMeier(1.0, random_state=0, n_bootstrap=0).fit(LUNG.time, LUNG.event)
     n_hat = est.noisy_deaths_.sum() + est.noisy_censored_.sum()  # about 228
     assert 150 < n_hat < 300
-    # 2% for the count, a quarter for the partition, the rest for the counts.
-    assert est.epsilon_split_ == (0.02, 0.25, pytest.approx(0.73))
-    assert est.counts_epsilon_ == pytest.approx(1.0 - 0.02 - 0.25)
+    # 2% for the count, clip(3.2 / sqrt(n ε), 0.2, 0.35) for the partition, the rest
+    # for the counts (n is the noisy count, a released number).
+    share = min(max(3.2 / math.sqrt(est.noisy_n_patients_), 0.2), 0.35)
+    assert est.epsilon_split_ == (0.02, pytest.approx(share), pytest.approx(0.98 - share))
+    assert est.counts_epsilon_ == pytest.approx(0.98 - share)
+    fixed = DPKaplanMeier(1.0, partition_share=0.3, random_state=0).fit(LUNG.time, LUNG.event)
+    assert fixed.epsilon_split_.partition == pytest.approx(0.3)
     public = DPKaplanMeier(1.0, t_max=1100, random_state=0).fit(LUNG.time, LUNG.event)
     assert public.epsilon_split_.partition == 0.0
 
