@@ -5,6 +5,8 @@ from unittest import mock
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy import stats
 
 from statkit.datasets import load_lung
@@ -18,6 +20,7 @@ from statkit.survival import (
     fit_grouped,
     logrank_test,
 )
+from statkit.testing.strategies import survival_data
 from tests.mutation import assert_caught
 
 LUNG = load_lung()
@@ -190,3 +193,28 @@ def test_an_arm_without_patients_is_an_error():
     curves = fit_grouped(template, LUNG.time, LUNG.event, groups=SEX, labels=[1, 2, 3])
     with pytest.raises(ValueError, match="arm 3 counts no patients"):
         dp_logrank_test(curves)
+
+
+# ------------------------------------------------------------------------------ properties
+
+
+@settings(max_examples=30, deadline=None)
+@given(survival_data(min_size=4, max_size=60, max_time=100.0), st.integers(0, 2**32 - 1))
+def test_arm_order_does_not_change_the_test(data, seed):
+    time, event = data
+    groups = np.arange(time.size) % 2
+    template = DPKaplanMeier(1.0, t_max=100.0, n_bins=6, random_state=seed, n_bootstrap=0)
+    curves = fit_grouped(template, time, event, groups=groups, labels=[0, 1])
+    if (
+        min(
+            c.noisy_deaths_.clip(0).sum() + c.noisy_censored_.clip(0).sum() for c in curves.values()
+        )
+        < 1
+    ):
+        return  # an arm whose release counts no one is an error, tested above
+    forward = dp_logrank_test(curves, n_resamples=19, random_state=0)
+    backward = dp_logrank_test([curves[1], curves[0]], n_resamples=19, random_state=0)
+    assert forward.statistic == pytest.approx(backward.statistic, rel=1e-9, abs=1e-12)
+    np.testing.assert_allclose(forward.observed, backward.observed[::-1])
+    assert forward.statistic >= 0
+    assert 1 / 20 <= forward.p_value <= 1
