@@ -20,13 +20,13 @@ from statkit.survival._dp_grid import Counts
 from statkit.survival._dp_kaplan_meier import DPKaplanMeier
 from statkit.survival._dp_noise import noisy_counts
 from statkit.survival._event_table import number_at_risk
-from statkit.survival._logrank import logrank_statistic
+from statkit.survival._logrank import LogrankResult, logrank_statistic
 from statkit.utils._validation import OPEN_UNIT_INTERVAL, check_generator
 
 
 @dataclass(frozen=True, eq=False)
-class DPLogrankResult:
-    """The result of :func:`dp_logrank_test`.
+class DPLogrankResult(LogrankResult):
+    """The result of :func:`dp_logrank_test`: a :class:`LogrankResult` with its level.
 
     Parameters
     ----------
@@ -50,12 +50,6 @@ class DPLogrankResult:
         The statistic of each bootstrap replicate under the null.
     """
 
-    statistic: float
-    p_value: float
-    degrees_of_freedom: int
-    observed: np.ndarray
-    expected: np.ndarray
-    groups: np.ndarray
     alpha: float
     rejected: bool
     null_statistics: np.ndarray
