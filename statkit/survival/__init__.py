@@ -4,7 +4,9 @@
 Nelson–Aalen cumulative hazard, delayed entry, case weights) with
 :func:`logrank_test`. :class:`DPKaplanMeier` releases a survival curve under
 ε-differential privacy (add/remove-one-patient neighbours) by adding discrete
-Laplace noise to death and censoring counts on public time bins.
+Laplace noise to death and censoring counts on public time bins (or on bins it
+chooses privately); :func:`dp_logrank_test` compares the private curves of
+several arms without spending more budget.
 """
 
 from statkit.survival._display import SurvivalCurveDisplay
