@@ -3,6 +3,8 @@
 import numpy as np
 from sklearn.utils._param_validation import validate_params
 
+from statkit.survival._dp_edges import private_grid
+from statkit.survival._dp_grid import ExactCounts
 from statkit.survival._dp_kaplan_meier import DPKaplanMeier
 from statkit.survival._input import check_survival_data
 from statkit.utils._validation import check_generator, check_matching_lengths
@@ -26,6 +28,14 @@ def fit_grouped(estimator, time, event=None, *, groups, labels):
     arms): every label gets a curve, even a group with no patients, so the
     output reveals nothing about which groups occur. Each group's noise comes
     from its own stream spawned from ``estimator.random_state``.
+
+    When the edges are not public (no ``time_edges``, and not both ``t_max``
+    and ``n_bins``), one grid is learned from all patients together (the
+    default rule's noisy count and, without ``t_max``, its partition), and
+    every group's counts are released on it with the rest of ε: the curves
+    share their bins, so :func:`dp_logrank_test` can compare them. The grid
+    and the counts compose sequentially, the groups' counts in parallel, so
+    the total is still ``estimator.epsilon``.
 
     Parameters
     ----------
@@ -65,17 +75,50 @@ def fit_grouped(estimator, time, event=None, *, groups, labels):
         # The offending value is private: the message does not show it.
         raise ValueError("groups holds a label not in labels; every group must be a public label.")
     accountant = estimator.accountant
-    streams = check_generator(estimator.random_state).spawn(len(labels))
+    *streams, grid_stream = check_generator(estimator.random_state).spawn(len(labels) + 1)
     shards = []
     for label, stream in zip(labels, streams, strict=True):
         params = {**estimator.get_params(deep=False), "accountant": None, "random_state": stream}
         mask = groups == label
         shard = type(estimator)(**params)
         shards.append(shard.partial_fit(data.time[mask], data.event[mask]))
+    if shards[0].sensitive_counts_.edges is None:
+        return _release_on_a_shared_grid(estimator, labels, shards, grid_stream)
     block = accountant.parallel(label="fit_grouped") if accountant is not None else None
     curves = {}
     for label, shard in zip(labels, shards, strict=True):
         if block is not None:
             block.spend(shard.epsilon, group=label, label=f"DPKaplanMeier group {label!r}")
         curves[label] = shard.release().set_params(accountant=accountant)
+    return curves
+
+
+def _release_on_a_shared_grid(estimator, labels, shards, rng):
+    """Learn one grid from all shards' fine counts, then release each shard's counts on it."""
+    accountant = estimator.accountant
+    if accountant is not None:
+        accountant.spend(
+            estimator.epsilon,
+            label="fit_grouped: one grid from all groups, then each group's counts "
+            "(parallel composition)",
+        )
+    pooled = shards[0].sensitive_counts_
+    for shard in shards[1:]:
+        pooled = ExactCounts(None, pooled.counts + shard.sensitive_counts_.counts)
+    grid = private_grid(
+        pooled,
+        estimator.epsilon,
+        t_max=estimator.t_max,
+        n_bins=estimator.n_bins,
+        partition_share=estimator.partition_share,
+        rng=rng,
+    )
+    curves = {}
+    for label, shard in zip(labels, shards, strict=True):
+        fitted = shard._draw_release(
+            shard.sensitive_counts_, shard._noise_rng, shard._band_rng, grid=grid
+        )
+        fitted["epsilon_spent_"] = float(estimator.epsilon)
+        params = {**shard.get_params(deep=False), "accountant": accountant}
+        curves[label] = type(estimator)(**params)._set(fitted)
     return curves

@@ -24,7 +24,7 @@ from statkit.survival._dp_curve import (
     survival_at,
 )
 from statkit.survival._dp_edges import private_grid
-from statkit.survival._dp_grid import ExactCounts, count_patients, empty_counts
+from statkit.survival._dp_grid import ExactCounts, coarsen, count_patients, empty_counts
 from statkit.survival._dp_noise import MECHANISMS, count_noise_std, noisy_counts
 from statkit.survival._input import check_survival_data, check_time_edges
 from statkit.utils._validation import POSITIVE_FINITE, NumericInterval, check_generator
@@ -119,7 +119,8 @@ class DPKaplanMeier(BaseSurvivalCurve):
     noisy_deaths_, noisy_censored_ : ndarray of shape (n_bins,)
         The released counts (int64 for ``"flat"``, consistent floats for ``"tree"``).
     noisy_n_patients_ : int or None
-        The noisy patient count the default rule bought (None with public edges).
+        The noisy patient count the default rule bought (None with public
+        edges); for the curves of :func:`fit_grouped`, the count of all groups.
     epsilon_split_ : EpsilonSplit
         The ε spent on the patient count, the partition and the bin counts.
     counts_epsilon_ : float
@@ -347,18 +348,27 @@ class DPKaplanMeier(BaseSurvivalCurve):
             setattr(self, name, value)
         return self
 
-    def _draw_release(self, exact, noise_rng, band_rng):
-        """Charge the accountant, draw the noise, post-process: the attributes of a release."""
-        if self.accountant is not None:
-            self.accountant.spend(self.epsilon, label=f"{type(self).__name__} release")
-        grid = private_grid(
-            exact,
-            self.epsilon,
-            t_max=self.t_max,
-            n_bins=self.n_bins,
-            partition_share=self.partition_share,
-            rng=noise_rng,
-        )
+    def _draw_release(self, exact, noise_rng, band_rng, grid=None):
+        """Charge the accountant, draw the noise, post-process: the attributes of a release.
+
+        With ``grid`` (a :class:`~._dp_edges.PrivateGrid` learned and paid for
+        elsewhere, as :func:`fit_grouped` learns one for all arms), the fine
+        counts are binned on its edges and only its counts' ε is drawn; the
+        caller has charged the accountant.
+        """
+        if grid is None:
+            if self.accountant is not None:
+                self.accountant.spend(self.epsilon, label=f"{type(self).__name__} release")
+            grid = private_grid(
+                exact,
+                self.epsilon,
+                t_max=self.t_max,
+                n_bins=self.n_bins,
+                partition_share=self.partition_share,
+                rng=noise_rng,
+            )
+        else:
+            grid = grid._replace(exact=coarsen(exact.counts, grid.edges))
         epsilon = grid.split.counts
         noisy = noisy_counts(grid.exact, self.mechanism, epsilon, noise_rng)
         noise_sd = count_noise_std(self.mechanism, grid.edges.size - 1, epsilon)

@@ -86,8 +86,8 @@ def dp_logrank_test(curves, *, alpha=0.05, n_resamples=999, random_state=None):
     curves : dict or sequence of DPKaplanMeier
         The released curve of each arm (label -> release, as returned by
         :func:`fit_grouped`; a sequence is labelled 0, 1, ...). All must be
-        releases on the same edges with the same mechanism: pass
-        ``time_edges``, or ``t_max`` with ``n_bins``.
+        releases on the same edges with the same mechanism, as those of one
+        :func:`fit_grouped` call are.
     alpha : float, default=0.05
         Level of the test, in (0, 1).
     n_resamples : int, default=999
@@ -213,7 +213,8 @@ def _check_releases(curves):
         if not np.array_equal(release.time_edges_, first.time_edges_):
             raise ValueError(
                 f"curves[{label!r}] was released on other edges than curves[{labels[0]!r}]; "
-                "the arms must share one public grid: pass time_edges, or t_max with n_bins."
+                "the arms must share one grid: release them with one fit_grouped call, or on "
+                "public edges (time_edges, or t_max with n_bins)."
             )
         if release.mechanism != first.mechanism:
             raise ValueError(

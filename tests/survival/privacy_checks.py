@@ -168,6 +168,28 @@ def check_ledger(params, epsilon=1.0):
     assert [q[0].epsilon for q in queries[:-1]] == expected
 
 
+def check_grouped_ledger(params=None, epsilon=1.0):
+    """fit_grouped on a learned grid: the grid's queries plus one group's counts make ε.
+
+    The grid (noisy count, partition) is computed once on all patients; each
+    group's counts are a query of its own on disjoint patients (parallel
+    composition), all at the same ε.
+    """
+    from statkit.survival import fit_grouped
+
+    time, event = lung()
+    groups = np.arange(time.size) % 3
+    template = DPKaplanMeier(epsilon, n_bootstrap=0, random_state=0, **(params or {}))
+    with recording() as ledger:
+        curves = fit_grouped(template, time, event, groups=groups, labels=[0, 1, 2])
+    costs = [query[0].epsilon for query in ledger.queries()]
+    grid, counts = costs[: -len(curves)], costs[-len(curves) :]
+    assert len(set(counts)) == 1, counts
+    assert math.isclose(math.fsum(grid) + counts[0], epsilon, rel_tol=1e-12), costs
+    for curve in curves.values():
+        assert math.isclose(curve.counts_epsilon_, counts[0], rel_tol=1e-12)
+
+
 def check_sensitivity(params, epsilon=1.0):
     """On every neighbour, each query's input moves by at most its sensitivity."""
     time, event = lung()

@@ -10,7 +10,15 @@ from sklearn.base import clone
 
 from statkit.datasets import load_lung
 from statkit.privacy import PrivacyAccountant, PrivacyBudgetError
-from statkit.survival import DPKaplanMeier, KaplanMeier, _dp_edges, _dp_grid, _dp_noise, fit_grouped
+from statkit.survival import (
+    DPKaplanMeier,
+    KaplanMeier,
+    _dp_edges,
+    _dp_grid,
+    _dp_noise,
+    dp_logrank_test,
+    fit_grouped,
+)
 from statkit.testing.strategies import survival_data
 
 LUNG = load_lung()
@@ -316,6 +324,25 @@ def test_fit_grouped_uses_parallel_composition_and_independent_noise():
     assert all(curve.accountant is accountant for curve in curves.values())
     with pytest.raises(ValueError, match="not in labels"):
         fit_grouped(template, time, event, groups=groups, labels=["a"])
+
+
+@pytest.mark.parametrize("params", [{}, {"t_max": 1100}])
+def test_fit_grouped_learns_one_grid_for_all_groups(params):
+    accountant = PrivacyAccountant(1.0)
+    template = DPKaplanMeier(1.0, accountant=accountant, random_state=0, **params)
+    sex = LUNG.data[:, LUNG.feature_names.index("sex")]
+    curves = fit_grouped(template, LUNG.time, LUNG.event, groups=sex, labels=[1, 2, 3])
+    assert accountant.spent == pytest.approx(1.0)  # grid then counts: ε in all
+    men, women, empty = curves.values()
+    np.testing.assert_array_equal(men.time_edges_, women.time_edges_)
+    np.testing.assert_array_equal(men.time_edges_, empty.time_edges_)
+    assert men.epsilon_split_ == women.epsilon_split_
+    assert math.isclose(math.fsum(men.epsilon_split_), 1.0)
+    assert men.counts_epsilon_ == men.epsilon_split_.counts
+    assert not np.array_equal(men.noisy_deaths_, women.noisy_deaths_)
+    assert all(curve.epsilon_spent_ == 1.0 for curve in curves.values())
+    # The default rule's curves can now be compared.
+    assert dp_logrank_test({1: men, 2: women}, n_resamples=49, random_state=0).p_value <= 1
 
 
 # ------------------------------------------------------------------ shards

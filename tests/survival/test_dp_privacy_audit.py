@@ -59,6 +59,11 @@ def test_noisy_patient_count_has_the_law_of_its_share():
     checks.check_patient_count_noise_law(checks.SETTINGS["default rule, t_max"])
 
 
+@pytest.mark.parametrize("params", [{}, {"t_max": T_MAX}])
+def test_fit_grouped_grid_and_counts_add_up_to_epsilon(params):
+    checks.check_grouped_ledger(params)
+
+
 def test_partition_scores_have_the_law_of_its_share():
     checks.check_partition_law()
 

@@ -12,7 +12,14 @@ import numpy as np
 import pytest
 
 from statkit.privacy import GeometricMechanism
-from statkit.survival import DPKaplanMeier, _dp_edges, _dp_grid, _dp_kaplan_meier, _dp_noise
+from statkit.survival import (
+    DPKaplanMeier,
+    _dp_edges,
+    _dp_grid,
+    _dp_grouped,
+    _dp_kaplan_meier,
+    _dp_noise,
+)
 from statkit.survival._event_table import number_at_risk
 from tests.mutation import assert_caught
 from tests.survival import privacy_checks as checks
@@ -103,7 +110,21 @@ def _scaled_width(factor):
     return transform
 
 
+def _grouped_counts_at_full_epsilon():
+    original = _dp_grouped.private_grid
+
+    def full(counts, epsilon, **kwargs):
+        grid = original(counts, epsilon, **kwargs)
+        return grid._replace(split=grid.split._replace(counts=epsilon))
+
+    return mock.patch.object(_dp_grouped, "private_grid", full)
+
+
 MUTANTS = {
+    "fit_grouped releases each group's counts at all of epsilon": (
+        _grouped_counts_at_full_epsilon,
+        [checks.check_grouped_ledger],
+    ),
     "noise removed": (
         _noise_removed,
         [
