@@ -3,7 +3,6 @@
 import numpy as np
 from sklearn.utils._param_validation import validate_params
 
-from statkit.survival._dp_edges import private_grid
 from statkit.survival._dp_grid import ExactCounts
 from statkit.survival._dp_kaplan_meier import DPKaplanMeier
 from statkit.survival._input import check_survival_data
@@ -105,14 +104,7 @@ def _release_on_a_shared_grid(estimator, labels, shards, rng):
     pooled = shards[0].sensitive_counts_
     for shard in shards[1:]:
         pooled = ExactCounts(None, pooled.counts + shard.sensitive_counts_.counts)
-    grid = private_grid(
-        pooled,
-        estimator.epsilon,
-        t_max=estimator.t_max,
-        n_bins=estimator.n_bins,
-        partition_share=estimator.partition_share,
-        rng=rng,
-    )
+    grid = estimator._learn_grid(pooled, rng)
     curves = {}
     for label, shard in zip(labels, shards, strict=True):
         fitted = shard._draw_release(

@@ -348,6 +348,17 @@ class DPKaplanMeier(BaseSurvivalCurve):
             setattr(self, name, value)
         return self
 
+    def _learn_grid(self, exact, rng):
+        """The edges of a release by this estimator's rule (a :class:`~._dp_edges.PrivateGrid`)."""
+        return private_grid(
+            exact,
+            self.epsilon,
+            t_max=self.t_max,
+            n_bins=self.n_bins,
+            partition_share=self.partition_share,
+            rng=rng,
+        )
+
     def _draw_release(self, exact, noise_rng, band_rng, grid=None):
         """Charge the accountant, draw the noise, post-process: the attributes of a release.
 
@@ -359,14 +370,7 @@ class DPKaplanMeier(BaseSurvivalCurve):
         if grid is None:
             if self.accountant is not None:
                 self.accountant.spend(self.epsilon, label=f"{type(self).__name__} release")
-            grid = private_grid(
-                exact,
-                self.epsilon,
-                t_max=self.t_max,
-                n_bins=self.n_bins,
-                partition_share=self.partition_share,
-                rng=noise_rng,
-            )
+            grid = self._learn_grid(exact, noise_rng)
         else:
             grid = grid._replace(exact=coarsen(exact.counts, grid.edges))
         epsilon = grid.split.counts

@@ -16,7 +16,6 @@ from statkit.survival import (
     DPKaplanMeier,
     _dp_edges,
     _dp_grid,
-    _dp_grouped,
     _dp_kaplan_meier,
     _dp_noise,
 )
@@ -111,13 +110,13 @@ def _scaled_width(factor):
 
 
 def _grouped_counts_at_full_epsilon():
-    original = _dp_grouped.private_grid
+    original = DPKaplanMeier._learn_grid
 
-    def full(counts, epsilon, **kwargs):
-        grid = original(counts, epsilon, **kwargs)
-        return grid._replace(split=grid.split._replace(counts=epsilon))
+    def full(self, exact, rng):
+        grid = original(self, exact, rng)
+        return grid._replace(split=grid.split._replace(counts=self.epsilon))
 
-    return mock.patch.object(_dp_grouped, "private_grid", full)
+    return mock.patch.object(DPKaplanMeier, "_learn_grid", full)
 
 
 MUTANTS = {
