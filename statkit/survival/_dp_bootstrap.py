@@ -38,19 +38,46 @@ def bootstrap_hazards(
     n_bins = hazard.size
     if n_replicates == 0:
         return np.empty((0, n_bins))
-    n = np.full(n_replicates, max(round(at_risk[0]), 0), dtype=np.int64)
+    start = np.full(n_replicates, max(round(at_risk[0]), 0), dtype=np.int64)
     censored = np.maximum(noisy_censored, 0.0)
     leave = np.minimum(censored / np.maximum(at_risk - censored / 2, 1.0), 1.0)
-    deaths_b = np.empty((n_replicates, n_bins), np.int64)
-    censored_b = np.empty_like(deaths_b)
-    for j in range(n_bins):
-        deaths_b[:, j] = rng.binomial(n, hazard[j])
-        if j == n_bins - 1:
-            censored_b[:, j] = n - deaths_b[:, j]
-        else:
-            censored_b[:, j] = rng.binomial(n - deaths_b[:, j], leave[j])
-        n = n - deaths_b[:, j] - censored_b[:, j]
-    simulated = Counts(deaths_b, censored_b)
+    simulated = simulate_cohorts(start, hazard, leave, rng)
     noisy = noisy_counts(simulated, mechanism, epsilon, rng, simulate=True)
     noise_sd = count_noise_std(mechanism, n_bins, epsilon)
     return curve_from_counts(noisy, edges, noise_sd, smoothing)[1]
+
+
+def simulate_cohorts(start, hazard, leave, rng):
+    """Deaths and censorings of cohorts followed bin by bin (the parametric bootstrap's data).
+
+    In each bin, deaths are binomial with probability ``hazard`` among those
+    alive, then censorings binomial with probability ``leave`` among the
+    survivors; whoever is left at the last bin is censored there (a time beyond
+    the last edge counts as censored in the last bin).
+
+    Parameters
+    ----------
+    start : ndarray of int
+        The size of each cohort (any shape).
+    hazard, leave : ndarray of shape (..., n_bins)
+        Per-bin probabilities, broadcastable to ``start.shape + (n_bins,)``.
+    rng : numpy.random.Generator
+        The simulation's stream.
+
+    Returns
+    -------
+    Counts
+        Integer deaths and censorings of shape ``start.shape + (n_bins,)``.
+    """
+    n_bins = hazard.shape[-1]
+    shape = (*start.shape, n_bins)
+    hazard, leave = np.broadcast_to(hazard, shape), np.broadcast_to(leave, shape)
+    deaths, censored = np.empty(shape, np.int64), np.empty(shape, np.int64)
+    alive = start
+    for j in range(n_bins):
+        deaths[..., j] = rng.binomial(alive, hazard[..., j])
+        survivors = alive - deaths[..., j]
+        last = j == n_bins - 1
+        censored[..., j] = survivors if last else rng.binomial(survivors, leave[..., j])
+        alive = survivors - censored[..., j]
+    return Counts(deaths, censored)

@@ -16,6 +16,7 @@ import numpy as np
 from sklearn.utils._param_validation import Interval, validate_params
 from sklearn.utils.validation import check_is_fitted
 
+from statkit.survival._dp_bootstrap import simulate_cohorts
 from statkit.survival._dp_grid import Counts
 from statkit.survival._dp_kaplan_meier import DPKaplanMeier
 from statkit.survival._dp_noise import noisy_counts
@@ -148,9 +149,9 @@ def simulate_null(releases, n_resamples, rng):
 
     One hazard per bin for all arms, pooled from the released counts; each arm
     starts with its released number of patients and is censored, among those
-    alive after a bin's deaths, at its released rate; whoever is left at the
-    last bin is censored there (a time beyond the last edge counts as censored
-    in the last bin). Each arm's counts then get noise of its release's law.
+    alive after a bin's deaths, at its released rate
+    (:func:`~._dp_bootstrap.simulate_cohorts`). Each arm's counts then get
+    noise of its release's law.
 
     Returns
     -------
@@ -163,18 +164,11 @@ def simulate_null(releases, n_resamples, rng):
         hazard = np.where(pooled_at_risk > 0, deaths.sum(axis=0) / pooled_at_risk, 0.0)
         leave = np.where(at_risk > deaths, censored / (at_risk - deaths), 1.0)
     hazard, leave = np.clip(hazard, 0.0, 1.0), np.clip(leave, 0.0, 1.0)
-    shape = (n_resamples, len(releases), hazard.size)
-    sim_deaths, sim_censored = np.empty(shape, np.int64), np.empty(shape, np.int64)
-    alive = np.broadcast_to(np.rint(at_risk[:, 0]).astype(np.int64), shape[:2])
-    for j in range(hazard.size):
-        sim_deaths[..., j] = rng.binomial(alive, hazard[j])
-        survivors = alive - sim_deaths[..., j]
-        last = j == hazard.size - 1
-        sim_censored[..., j] = survivors if last else rng.binomial(survivors, leave[:, j])
-        alive = survivors - sim_censored[..., j]
+    start = np.broadcast_to(np.rint(at_risk[:, 0]).astype(np.int64), (n_resamples, len(releases)))
+    simulated = simulate_cohorts(start, hazard, leave, rng)
     noisy = [
         noisy_counts(
-            Counts(sim_deaths[:, g], sim_censored[:, g]),
+            Counts(simulated.deaths[:, g], simulated.censored[:, g]),
             release.mechanism,
             release.counts_epsilon_,
             rng,
@@ -182,8 +176,9 @@ def simulate_null(releases, n_resamples, rng):
         )
         for g, release in enumerate(releases)
     ]
-    clip = np.stack([[np.maximum(c.deaths, 0.0), np.maximum(c.censored, 0.0)] for c in noisy])
-    return np.moveaxis(clip[:, 0], 0, 1), np.moveaxis(clip[:, 1], 0, 1)
+    deaths = np.stack([np.maximum(c.deaths, 0.0) for c in noisy], axis=1)
+    censored = np.stack([np.maximum(c.censored, 0.0) for c in noisy], axis=1)
+    return deaths, censored
 
 
 def _released_counts(releases):
