@@ -3,7 +3,7 @@
 import numpy as np
 from sklearn.utils._param_validation import validate_params
 
-from statkit.survival._dp_grid import ExactCounts
+from statkit.survival._dp_grid import count_patients
 from statkit.survival._dp_kaplan_meier import DPKaplanMeier
 from statkit.survival._input import check_survival_data
 from statkit.utils._validation import check_generator, check_matching_lengths
@@ -82,7 +82,8 @@ def fit_grouped(estimator, time, event=None, *, groups, labels):
         shard = type(estimator)(**params)
         shards.append(shard.partial_fit(data.time[mask], data.event[mask]))
     if shards[0].sensitive_counts_.edges is None:
-        return _release_on_a_shared_grid(estimator, labels, shards, grid_stream)
+        pooled = count_patients(data, None)  # every patient is in one of the groups
+        return _release_on_a_shared_grid(estimator, labels, shards, pooled, grid_stream)
     block = accountant.parallel(label="fit_grouped") if accountant is not None else None
     curves = {}
     for label, shard in zip(labels, shards, strict=True):
@@ -92,8 +93,8 @@ def fit_grouped(estimator, time, event=None, *, groups, labels):
     return curves
 
 
-def _release_on_a_shared_grid(estimator, labels, shards, rng):
-    """Learn one grid from all shards' fine counts, then release each shard's counts on it."""
+def _release_on_a_shared_grid(estimator, labels, shards, pooled, rng):
+    """Learn one grid from all patients' fine counts, then release each shard's counts on it."""
     accountant = estimator.accountant
     if accountant is not None:
         accountant.spend(
@@ -101,9 +102,6 @@ def _release_on_a_shared_grid(estimator, labels, shards, rng):
             label="fit_grouped: one grid from all groups, then each group's counts "
             "(parallel composition)",
         )
-    pooled = shards[0].sensitive_counts_
-    for shard in shards[1:]:
-        pooled = ExactCounts(None, pooled.counts + shard.sensitive_counts_.counts)
     grid = estimator._learn_grid(pooled, rng)
     curves = {}
     for label, shard in zip(labels, shards, strict=True):
