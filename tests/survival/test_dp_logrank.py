@@ -20,6 +20,8 @@ from statkit.survival import (
     fit_grouped,
     logrank_test,
 )
+from statkit.survival._event_table import number_at_risk
+from statkit.survival._logrank import logrank_statistic
 from statkit.testing.strategies import survival_data
 from tests.mutation import assert_caught
 
@@ -35,8 +37,12 @@ def _coarsened(time):
     return EDGES[index]
 
 
-@pytest.mark.parametrize(("groups", "labels"), [(SEX, [1, 2]), (ECOG, [0, 1, 2])])
-def test_without_noise_it_is_the_log_rank_test_on_binned_times(groups, labels):
+CASES = {"sex": (SEX, [1, 2]), "ph.ecog": (ECOG, [0, 1, 2])}
+
+
+def check_exact_without_noise(case="sex"):
+    """With no noise the statistic is logrank_test's on the times moved to their bin's start."""
+    groups, labels = CASES[case]
     keep = np.isin(groups, labels)
     time, event, groups = LUNG.time[keep], LUNG.event[keep], groups[keep]
     template = DPKaplanMeier(1e6, time_edges=EDGES, random_state=0)  # no noise at this ε
@@ -48,6 +54,11 @@ def test_without_noise_it_is_the_log_rank_test_on_binned_times(groups, labels):
     np.testing.assert_allclose(result.expected, exact.expected, rtol=1e-10)
     assert result.degrees_of_freedom == len(labels) - 1
     assert result.groups.tolist() == labels
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_without_noise_it_is_the_log_rank_test_on_binned_times(case):
+    check_exact_without_noise(case)
 
 
 def test_result_fields_and_determinism():
@@ -149,14 +160,26 @@ def _patch_all(*patches):
     return stack
 
 
+def _censored_leave_before_deaths():
+    def statistic(deaths, censored):
+        at_risk = number_at_risk(deaths + censored) - censored
+        return logrank_statistic(np.swapaxes(at_risk, -1, -2), np.swapaxes(deaths, -1, -2))
+
+    return mock.patch.object(_dp_logrank, "counts_statistic", statistic)
+
+
 MUTANTS = {
+    "censorings leave before the deaths of their bin": (
+        _censored_leave_before_deaths,
+        [check_exact_without_noise],
+    ),
     "bootstrap redraws the data but not the noise": (_bootstrap_without_noise, [check_size]),
     "chi-square p-value on noisy counts": (_chi_square_p_value, [check_size]),
 }
 
 
 @pytest.mark.parametrize("name", list(MUTANTS))
-def test_each_planted_bug_fails_the_size_check(name):
+def test_each_planted_bug_fails_its_check(name):
     plant, guarded_by = MUTANTS[name]
     assert_caught(plant, guarded_by)
 

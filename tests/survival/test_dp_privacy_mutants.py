@@ -109,6 +109,21 @@ def _scaled_width(factor):
     return transform
 
 
+def _partition_ends_at_the_last_patient():
+    original = _dp_edges.private_partition
+
+    def leaky(fine_totals, epsilon, theta, rng):
+        # A bin edge at the exact last patient's cell: data-dependent, never paid for.
+        leaves = original(fine_totals, epsilon, theta, rng)
+        last = int(np.flatnonzero(fine_totals)[-1]) + 1
+        return sorted({(a, b) for a, b in leaves if not a < last < b} | _cut(leaves, last))
+
+    def _cut(leaves, cell):
+        return {pair for a, b in leaves if a < cell < b for pair in ((a, cell), (cell, b))}
+
+    return mock.patch.object(_dp_edges, "private_partition", leaky)
+
+
 def _grouped_counts_at_full_epsilon():
     original = DPKaplanMeier._learn_grid
 
@@ -120,6 +135,10 @@ def _grouped_counts_at_full_epsilon():
 
 
 MUTANTS = {
+    "partition cut at the exact last patient": (
+        _partition_ends_at_the_last_patient,
+        [partial(checks.check_post_processing, S["default rule"])],
+    ),
     "fit_grouped releases each group's counts at all of epsilon": (
         _grouped_counts_at_full_epsilon,
         [checks.check_grouped_ledger],
