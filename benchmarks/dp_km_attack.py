@@ -294,13 +294,15 @@ def attack(releases, time, event, patients, n_shadow, n_target, seed):
 
 
 def clopper_pearson(successes, trials, confidence=CONFIDENCE):
-    """One-sided Clopper–Pearson (lower, upper) bounds, each at ``confidence``."""
-    from scipy.stats import beta
+    """One-sided Clopper–Pearson (lower, upper) bounds, each at ``confidence``.
 
-    k, n, alpha = int(successes), int(trials), 1.0 - confidence
-    lower = 0.0 if k == 0 else float(beta.ppf(alpha, k, n - k + 1))
-    upper = 1.0 if k == n else float(beta.ppf(1.0 - alpha, k + 1, n - k))
-    return lower, upper
+    Each is an end of the two-sided interval at ``2 confidence - 1``.
+    """
+    from statsmodels.stats.proportion import proportion_confint
+
+    alpha = 2 * (1.0 - confidence)
+    lower, upper = proportion_confint(int(successes), int(trials), alpha=alpha, method="beta")
+    return float(lower), float(upper)
 
 
 def attack_metrics(members, non_members, epsilon=None, fpr_target=FPR_TARGET):

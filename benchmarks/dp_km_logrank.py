@@ -69,6 +69,7 @@ import time as _time
 
 import numpy as np
 from scipy import stats
+from statsmodels.stats.proportion import proportion_confint
 
 from benchmarks._harness import Benchmark
 from benchmarks.dp_km import HORIZONS, load_data
@@ -178,9 +179,7 @@ def calibrated_level(alpha=ALPHA, n_resamples=N_RESAMPLES):
 
 def clopper_pearson(k, n, confidence=0.95):
     """Two-sided Clopper–Pearson interval for a binomial proportion ``k / n``."""
-    tail = (1 - confidence) / 2
-    low = stats.beta.ppf(tail, k, n - k + 1) if k > 0 else 0.0
-    high = stats.beta.ppf(1 - tail, k + 1, n - k) if k < n else 1.0
+    low, high = proportion_confint(k, n, alpha=1 - confidence, method="beta")
     return float(low), float(high)
 
 
