@@ -49,6 +49,16 @@ EXPECTED_FAILED_CHECKS = {
 # Class name -> (fit(estimator) -> estimator, predict(fitted estimator) -> array) for the
 # classes outside scikit-learn's checks (``_skip_test`` tag).
 API_CASES = {
+    "ARPHMM": (
+        lambda est: est.set_params(n_states=2, ar_order=1, n_init=1, random_state=0).fit(
+            *_series()
+        ),
+        lambda est: est.predict_proba(*_series()),
+    ),
+    "CMAPSSHealthIndicator": (
+        lambda est: est.set_params(healthy_cycles=5, failure_cycles=5).fit(_engines()),
+        lambda est: est.transform(_engines()),
+    ),
     "DPKaplanMeier": (
         lambda est: est.set_params(t_max=1100, random_state=0).fit(*_lung()),
         lambda est: est.predict([0.0, 100.0, 365.0, 1000.0]),
@@ -79,6 +89,21 @@ def _search_instance():
 def _queried(mechanism):
     mechanism.query([0.2, 0.4], [0.6, 0.4])
     return mechanism
+
+
+def _series():
+    """Two sequences of a random walk, with their lengths."""
+    X = np.cumsum(np.random.default_rng(0).normal(size=(80, 1)), axis=0)
+    return X, [50, 30]
+
+
+def _engines():
+    """A small CMAPSS-shaped table: 3 units of 20 cycles with drifting sensors."""
+    rng = np.random.default_rng(0)
+    units = np.repeat([1.0, 2.0, 3.0], 20)
+    cycles = np.tile(np.arange(1.0, 21.0), 3)
+    sensors = cycles[:, None] * rng.uniform(0.5, 1.5, 24) + rng.normal(size=(60, 24))
+    return np.column_stack([units, cycles, sensors])
 
 
 def _lung():

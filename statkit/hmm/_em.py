@@ -9,12 +9,14 @@ Each EM iteration does not decrease the weighted log-likelihood
 """
 
 import itertools
+import warnings
 from dataclasses import dataclass, replace
 
 import numpy as np
 from joblib import Parallel
 from scipy.optimize import linear_sum_assignment
 from sklearn.cluster import KMeans
+from sklearn.exceptions import ConvergenceWarning
 
 from statkit.hmm._emissions import RegressionStats, log_emission, weighted_least_squares
 from statkit.hmm._kernels import forward_backward
@@ -260,9 +262,13 @@ def _window_clusters(data, n_states, window, rng):
     features = (features - features.mean(axis=0)) / np.maximum(features.std(axis=0), 1e-12)
     n_clusters = min(n_states, n_windows)
     seed = int(rng.integers(np.iinfo(np.int32).max))
-    km = KMeans(n_clusters=n_clusters, n_init=1, random_state=seed).fit(
-        features, sample_weight=count
-    )
+    with warnings.catch_warnings():
+        # Identical windows (a constant stretch) leave fewer distinct clusters than
+        # states; the restart then starts with some states sharing a cluster.
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        km = KMeans(n_clusters=n_clusters, n_init=1, random_state=seed).fit(
+            features, sample_weight=count
+        )
     clusters = np.zeros(data.y.shape[0], dtype=np.int64)
     clusters[rows] = km.labels_[window_of]
     return clusters

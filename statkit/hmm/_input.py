@@ -70,9 +70,14 @@ def check_sequences(X, lengths, plausibility, n_states, ar_order, intercept):
 
 
 def check_transmat_mask(transmat_mask, n_states):
-    """Boolean mask of allowed transitions (None allows all); every row needs one."""
+    """Boolean mask of allowed transitions; every row needs one.
+
+    None allows all; "left-right" allows staying and moving to the next state.
+    """
     if transmat_mask is None:
         return np.ones((n_states, n_states), dtype=bool)
+    if isinstance(transmat_mask, str):
+        return np.eye(n_states, dtype=bool) | np.eye(n_states, k=1, dtype=bool)
     mask = np.asarray(transmat_mask)
     if mask.shape != (n_states, n_states):
         raise ValueError(
@@ -106,8 +111,3 @@ def check_reachable(startprob, transmat_mask):
             f"State(s) {lost.tolist()} can never be reached: no allowed path of transmat_mask "
             "leads to them from a state with positive start probability."
         )
-
-
-def check_left_right_mask(n_states):
-    """The left-right mask: stay, or move to the next state."""
-    return np.eye(n_states, dtype=bool) | np.eye(n_states, k=1, dtype=bool)

@@ -24,6 +24,7 @@ __all__ = [
     "holdout_queries",
     "label_vectors",
     "leaderboard_submissions",
+    "state_sequences",
     "survival_data",
 ]
 
@@ -267,3 +268,66 @@ def count_matrices(draw, *, min_docs=2, max_docs=30, max_terms=20, max_classes=4
     n_terms = draw(st.integers(1, max_terms))
     X = draw(hnp.arrays(np.int64, (y.size, n_terms), elements=st.integers(0, max_count)))
     return X, y
+
+
+@st.composite
+def state_sequences(
+    draw, *, n_states=2, min_order=0, max_order=2, max_sequences=3, max_length=40, soft=True
+):
+    """Series with ``lengths`` and plausibilities, as :class:`statkit.hmm.ARPHMM` takes them.
+
+    Draws an AR order, one to ``max_sequences`` sequences (each long enough for
+    that order), finite values and, with ``soft``, per-step plausibilities in
+    [0, 1] whose rows are not all zero (a mix of all-ones rows, one-hot rows
+    and soft rows).
+
+    Parameters
+    ----------
+    n_states : int, default=2
+        Width of the plausibility rows.
+    min_order, max_order : int
+        Bounds on the AR order (inclusive).
+    max_sequences : int, default=3
+    max_length : int, default=40
+        Upper bound on each sequence's length.
+    soft : bool, default=True
+        Draw plausibilities; otherwise ``plausibility`` is None.
+
+    Returns
+    -------
+    strategy : SearchStrategy of tuple
+        ``(X, lengths, plausibility, ar_order)`` with ``X`` of shape
+        (n_samples, 1) and ``plausibility`` of shape (n_samples, n_states) or None.
+
+    Examples
+    --------
+    >>> from hypothesis import given, settings
+    >>> from statkit.testing.strategies import state_sequences
+    >>> @settings(max_examples=5)
+    ... @given(state_sequences())
+    ... def test_lengths_add_up(data):
+    ...     X, lengths, plausibility, ar_order = data
+    ...     assert lengths.sum() == X.shape[0] and min(lengths) > ar_order
+    >>> test_lengths_add_up()
+    """
+    _check_size_range("min_order", min_order, "max_order", max_order)
+    ar_order = draw(st.integers(min_order, max_order))
+    if max_length <= ar_order:
+        raise ValueError(f"max_length must exceed max_order; got {max_length} <= {ar_order}.")
+    lengths = np.array(
+        draw(st.lists(st.integers(ar_order + 1, max_length), min_size=1, max_size=max_sequences))
+    )
+    n = int(lengths.sum())
+    values = draw(hnp.arrays(np.float64, n, elements=st.floats(-10, 10, width=32)))
+    plausibility = None
+    if soft:
+        kinds = draw(hnp.arrays(np.int64, n, elements=st.integers(0, 2)))
+        soft_rows = draw(hnp.arrays(np.float64, (n, n_states), elements=st.floats(0, 1, width=32)))
+        plausibility = np.ones((n, n_states))
+        one_hot = np.eye(n_states)[
+            draw(hnp.arrays(np.int64, n, elements=st.integers(0, n_states - 1)))
+        ]
+        plausibility[kinds == 1] = one_hot[kinds == 1]
+        plausibility[kinds == 2] = soft_rows[kinds == 2]
+        plausibility[plausibility.max(axis=1) == 0, 0] = 1.0
+    return values[:, None], lengths, plausibility, ar_order
