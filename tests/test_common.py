@@ -55,6 +55,12 @@ API_CASES = {
         ),
         lambda est: est.predict_proba(*_series()),
     ),
+    "SwitchingRULRegressor": (
+        lambda est: est.set_params(n_states=2, window=3, n_init=1, random_state=0).fit(
+            _series()[0], _countdown(_series()[1]), _series()[1]
+        ),
+        lambda est: est.predict(*_series()),
+    ),
     "CMAPSSHealthIndicator": (
         lambda est: est.set_params(healthy_cycles=5, failure_cycles=5).fit(_engines()),
         lambda est: est.transform(_engines()),
@@ -95,6 +101,12 @@ def _series():
     """Two sequences of a random walk, with their lengths."""
     X = np.cumsum(np.random.default_rng(0).normal(size=(80, 1)), axis=0)
     return X, [50, 30]
+
+
+def _countdown(lengths):
+    from statkit.hmm import rul_targets
+
+    return rul_targets(lengths)
 
 
 def _engines():

@@ -94,10 +94,14 @@ class CMAPSSHealthIndicator(TransformerMixin, BaseEstimator):
         First cycles of each training unit taken as healthy (target 1).
     failure_cycles : int, default=30
         Last cycles of each training unit taken as failed (target 0).
-    smoothing : float, default=10
+    smoothing : float, default=30
         Span of the moving average (decay ``1 - 2 / (span + 1)``); 1 turns
         smoothing off. On FD001 train the default gives a mean HI of 0.92
-        over the first 10 cycles and 0.00 over the last 10.
+        over the first 10 cycles and 0.14 over the last 10 (span 10: 0.00;
+        a longer average lags behind the decline). Span 30 was chosen by a
+        5-fold cross-validation over the training units of the RUL error of
+        :class:`SwitchingRULRegressor` (RMSE 19.1, 17.1, 16.4 and 16.2 for
+        spans 10, 20, 30 and 40).
 
     Attributes
     ----------
@@ -140,7 +144,7 @@ class CMAPSSHealthIndicator(TransformerMixin, BaseEstimator):
         sensors=(2, 3, 4, 7, 11, 12, 15, 17, 20, 21),
         healthy_cycles=30,
         failure_cycles=30,
-        smoothing=10,
+        smoothing=30,
     ):
         self.sensors = sensors
         self.healthy_cycles = healthy_cycles

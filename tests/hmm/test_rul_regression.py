@@ -1,0 +1,122 @@
+"""The causal switching regression of the RUL and its countdown target."""
+
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose, assert_array_equal
+from sklearn.base import clone
+from sklearn.linear_model import LinearRegression
+from sklearn.utils._param_validation import InvalidParameterError
+
+from statkit.hmm._labels import life_fraction_labels
+from statkit.hmm._rul_regression import SwitchingRULRegressor, causal_windows, rul_targets
+
+
+def _fleet(n_units=12, seed=0):
+    """Units whose HI falls from about 1 to 0 along a noisy convex path, run to failure."""
+    rng = np.random.default_rng(seed)
+    lengths = rng.integers(80, 160, size=n_units)
+    hi = np.concatenate([1 - np.linspace(0, 1, n) ** 2 for n in lengths])
+    return (hi + rng.normal(0, 0.03, hi.size))[:, None], lengths
+
+
+def test_rul_targets_countdown():
+    assert_array_equal(rul_targets([3, 1, 2]), [2, 1, 0, 0, 1, 0])
+    with pytest.raises(ValueError, match="lengths must be positive"):
+        rul_targets([2, 0])
+
+
+def test_causal_windows_pad_with_first_value():
+    values = np.array([1.0, 2.0, 3.0, 10.0, 20.0])
+    design = causal_windows(values, np.array([0, 3]), np.array([3, 5]), 3)
+    assert_array_equal(
+        design,
+        [[1, 1, 1, 1], [1, 2, 1, 1], [1, 3, 2, 1], [1, 10, 10, 10], [1, 20, 10, 10]],
+    )
+
+
+def test_one_state_is_ordinary_least_squares():
+    X, lengths = _fleet()
+    y = rul_targets(lengths)
+    model = SwitchingRULRegressor(n_states=1, window=5, max_rul=60, alpha=0, random_state=0)
+    model.fit(X, y, lengths)
+    design = causal_windows(X[:, 0], np.cumsum(lengths) - lengths, np.cumsum(lengths), 5)[:, 1:]
+    ols = LinearRegression().fit(design, np.minimum(y, 60))
+    assert_allclose(model.coef_[0], np.r_[ols.intercept_, ols.coef_], rtol=1e-8, atol=1e-8)
+    assert_allclose(model.predict(X, lengths), np.clip(ols.predict(design), 0, 60), atol=1e-8)
+
+
+def test_predictions_are_causal():
+    X, lengths = _fleet()
+    model = SwitchingRULRegressor(n_states=3, ar_order=2, window=4, n_init=1, random_state=0)
+    model.fit(X, rul_targets(lengths), lengths)
+    full = model.predict(X, lengths)
+    cut = np.array([50, 3, 97])  # unit 1 keeps only ar_order + 1 steps
+    starts = np.cumsum(lengths) - lengths
+    pieces = [X[s : s + c] for s, c in zip(starts[:3], cut, strict=True)]
+    truncated = model.predict(np.concatenate(pieces), cut)
+    expected = np.concatenate([full[s : s + c] for s, c in zip(starts[:3], cut, strict=True)])
+    assert_allclose(truncated, expected, rtol=1e-10, atol=1e-10)
+    assert_allclose(model.predict_rul(np.concatenate(pieces), cut), expected[np.cumsum(cut) - 1])
+
+
+def test_fit_on_synthetic_fleet():
+    X, lengths = _fleet(n_units=20, seed=1)
+    y = rul_targets(lengths)
+    labels = life_fraction_labels(lengths, boundaries=[0.4, 0.75])
+    prior = np.eye(3)[labels]
+    model = SwitchingRULRegressor(n_states=3, window=5, max_rul=100, random_state=0)
+    model.fit(X, y, lengths, prior)
+    assert model.coef_.shape == (3, 6)
+    assert model.hmm_.n_states == 3
+    assert_array_equal(model.hmm_.transmat_ > 0, np.eye(3, dtype=bool) | np.eye(3, k=1, dtype=bool))
+    test_X, test_lengths = _fleet(n_units=10, seed=2)
+    predicted = model.predict(test_X, test_lengths)
+    assert predicted.min() >= 0
+    assert predicted.max() <= 100
+    truth = np.minimum(rul_targets(test_lengths), 100)
+    assert np.sqrt(np.mean((predicted - truth) ** 2)) < 15
+    # a prior of all ones is the unsupervised fit
+    ones = clone(model).fit(X, y, lengths, np.ones_like(prior))
+    unsupervised = clone(model).fit(X, y, lengths)
+    assert_allclose(ones.coef_, unsupervised.coef_)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"X": np.zeros((10, 2))}, "X must have one feature"),
+        ({"y": np.zeros(9)}, "X and y must have the same length"),
+        ({"y": np.full(10, np.nan)}, "y"),
+        ({"lengths": [4, 5]}, "lengths must sum to the number of samples of X, 10"),
+        ({"lengths": [9, 1]}, "at least ar_order \\+ 1 = 2 samples"),
+        ({"plausibility": np.ones((10, 3))}, "plausibility must have shape"),
+    ],
+)
+def test_bad_inputs(kwargs, match):
+    args = {"X": np.linspace(1, 0, 10)[:, None], "y": np.arange(10.0)[::-1], "lengths": None}
+    args.update(kwargs)
+    model = SwitchingRULRegressor(n_states=2, n_init=1)
+    with pytest.raises(ValueError, match=match):
+        model.fit(**args)
+    assert not hasattr(model, "coef_")
+    assert not hasattr(model, "hmm_")
+
+
+@pytest.mark.parametrize(
+    "params", [{"window": 0}, {"max_rul": 0}, {"alpha": -1.0}, {"transmat_mask": "banded"}]
+)
+def test_bad_parameters(params):
+    with pytest.raises(InvalidParameterError):
+        SwitchingRULRegressor(**params).fit(np.zeros((5, 1)), np.zeros(5))
+
+
+def test_predict_before_fit_and_wrong_lengths():
+    from sklearn.exceptions import NotFittedError
+
+    with pytest.raises(NotFittedError):
+        SwitchingRULRegressor().predict(np.zeros((5, 1)))
+    X, lengths = _fleet(n_units=3)
+    model = SwitchingRULRegressor(n_states=2, n_init=1, random_state=0)
+    model.fit(X, rul_targets(lengths), lengths)
+    with pytest.raises(ValueError, match="lengths must sum"):
+        model.predict_rul(X, [5])
