@@ -13,6 +13,7 @@ from tests.hmm import checks
 from tests.hmm.checks import PARAMETERS, model_with, stacked
 
 
+@pytest.mark.nojit
 @pytest.mark.parametrize(
     "check",
     [
@@ -87,6 +88,7 @@ def test_init_params_leave_user_parameters_alone():
         ARPHMM(2, 1, init_params="tav").fit(X)
 
 
+@pytest.mark.nojit
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
