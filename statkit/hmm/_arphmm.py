@@ -291,8 +291,11 @@ class ARPHMM(BaseEstimator):
         Parameters
         ----------
         X : array-like of shape (n_samples, 1)
+            The series, several sequences stacked.
         lengths : array-like of int, default=None
+            Length of each sequence; None is one sequence.
         plausibility : array-like of shape (n_samples, n_states), default=None
+            Plausibility of each state at each step, in [0, 1]; None is all ones.
 
         Returns
         -------
@@ -311,8 +314,11 @@ class ARPHMM(BaseEstimator):
         Parameters
         ----------
         X : array-like of shape (n_samples, 1)
+            The series, several sequences stacked.
         lengths : array-like of int, default=None
+            Length of each sequence; None is one sequence.
         plausibility : array-like of shape (n_samples, n_states), default=None
+            Plausibility of each state at each step, in [0, 1]; None is all ones.
 
         Returns
         -------
@@ -326,8 +332,11 @@ class ARPHMM(BaseEstimator):
         Parameters
         ----------
         X : array-like of shape (n_samples, 1)
+            The series, several sequences stacked.
         lengths : array-like of int, default=None
+            Length of each sequence; None is one sequence.
         plausibility : array-like of shape (n_samples, n_states), default=None
+            Plausibility of each state at each step, in [0, 1]; None is all ones.
 
         Returns
         -------
@@ -341,8 +350,11 @@ class ARPHMM(BaseEstimator):
         Parameters
         ----------
         X : array-like of shape (n_samples, 1)
+            The series, several sequences stacked.
         lengths : array-like of int, default=None
+            Length of each sequence; None is one sequence.
         plausibility : array-like of shape (n_samples, n_states), default=None
+            Plausibility of each state at each step, in [0, 1]; None is all ones.
 
         Returns
         -------
@@ -356,8 +368,11 @@ class ARPHMM(BaseEstimator):
         Parameters
         ----------
         X : array-like of shape (n_samples, 1)
+            The series, several sequences stacked.
         lengths : array-like of int, default=None
+            Length of each sequence; None is one sequence.
         plausibility : array-like of shape (n_samples, n_states), default=None
+            Plausibility of each state at each step, in [0, 1]; None is all ones.
         algorithm : {"viterbi", "map"}, default="viterbi"
             The best joint path, or the most probable state of each step.
 
@@ -394,8 +409,11 @@ class ARPHMM(BaseEstimator):
         Parameters
         ----------
         X : array-like of shape (n_samples, 1)
+            The series, several sequences stacked.
         lengths : array-like of int, default=None
+            Length of each sequence; None is one sequence.
         plausibility : array-like of shape (n_samples, n_states), default=None
+            Plausibility of each state at each step, in [0, 1]; None is all ones.
 
         Returns
         -------
@@ -412,6 +430,7 @@ class ARPHMM(BaseEstimator):
         Parameters
         ----------
         n_samples : int, default=1
+            Length of the sequence.
         random_state : int, Generator or None, default=None
             None uses the estimator's ``random_state``.
 
@@ -463,7 +482,9 @@ class ARPHMM(BaseEstimator):
         Parameters
         ----------
         X : array-like of shape (n_samples, 1)
+            The series, several sequences stacked.
         lengths : array-like of int, default=None
+            Length of each sequence; None is one sequence.
 
         Returns
         -------
@@ -477,7 +498,9 @@ class ARPHMM(BaseEstimator):
         Parameters
         ----------
         X : array-like of shape (n_samples, 1)
+            The series, several sequences stacked.
         lengths : array-like of int, default=None
+            Length of each sequence; None is one sequence.
 
         Returns
         -------
@@ -506,7 +529,9 @@ class ARPHMM(BaseEstimator):
         X : array-like of shape (n_samples, 1)
             Health indicator series, one sequence per unit.
         lengths : array-like of int, default=None
+            Length of each sequence; None is one sequence.
         plausibility : array-like of shape (n_samples, n_states), default=None
+            Plausibility of each state at each step, in [0, 1]; None is all ones.
         method : {"simulate", "state"}, default="simulate"
             "simulate": draw ``n_simulations`` paths of the fitted model from
             the filtered state of the last step and the last values, and
@@ -521,6 +546,7 @@ class ARPHMM(BaseEstimator):
         failure_state : int, default=None
             The failed state (method "state"); None is the last state.
         n_simulations : int, default=1000
+            Number of simulated paths per unit (method "simulate").
         max_steps : int, default=1000
             Horizon; a unit not failed by then gets ``max_steps + 1``.
         alpha : float, default=0.1

@@ -55,9 +55,13 @@ class StateSequenceDisplay(BaseDisplay):
         X : array-like of shape (n_steps, 1)
             One sequence.
         plausibility : array-like of shape (n_steps, n_states), default=None
+            Plausibilities used in decoding; None is all ones.
         steps : array-like of shape (n_steps,), default=None
+            x-coordinates; None is 0, 1, ...
         state_names : list of str, default=None
+            Legend label of each state.
         ax : matplotlib.axes.Axes, default=None
+            Axes to draw on; None creates a figure.
         **kwargs
             Passed to :meth:`plot`.
 
@@ -75,6 +79,7 @@ class StateSequenceDisplay(BaseDisplay):
         Parameters
         ----------
         ax : matplotlib.axes.Axes, default=None
+            Axes to draw on; None creates a figure.
         cmap : str, default="viridis"
             Colour map spread over the states present.
         **scatter_kwargs

@@ -279,6 +279,27 @@ default="left-right"
         per_state = design @ self.coef_.T
         return np.clip((filtered * per_state).sum(axis=1), 0.0, self.max_rul)
 
+    def score(self, X, y, lengths=None):
+        """Coefficient of determination R² of the per-step predictions.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, 1)
+            Health indicator, several sequences stacked.
+        y : array-like of shape (n_samples,)
+            True RUL of each step (not capped).
+        lengths : array-like of int of shape (n_sequences,), default=None
+            Length of each sequence; None is one sequence.
+
+        Returns
+        -------
+        score : float
+            :func:`sklearn.metrics.r2_score` of :meth:`predict` against ``y``.
+        """
+        from sklearn.metrics import r2_score
+
+        return r2_score(y, self.predict(X, lengths))
+
     def predict_rul(self, X, lengths=None):
         """Predicted RUL after the last step of each sequence.
 

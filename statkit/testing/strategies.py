@@ -274,7 +274,7 @@ def count_matrices(draw, *, min_docs=2, max_docs=30, max_terms=20, max_classes=4
 def state_sequences(
     draw, *, n_states=2, min_order=0, max_order=2, max_sequences=3, max_length=40, soft=True
 ):
-    """Series with ``lengths`` and plausibilities, as :class:`statkit.hmm.ARPHMM` takes them.
+    """Draw series with ``lengths`` and plausibilities, as :class:`statkit.hmm.ARPHMM` takes them.
 
     Draws an AR order, one to ``max_sequences`` sequences (each long enough for
     that order), finite values and, with ``soft``, per-step plausibilities in
@@ -288,6 +288,7 @@ def state_sequences(
     min_order, max_order : int
         Bounds on the AR order (inclusive).
     max_sequences : int, default=3
+        Upper bound on the number of sequences.
     max_length : int, default=40
         Upper bound on each sequence's length.
     soft : bool, default=True

@@ -120,3 +120,13 @@ def test_predict_before_fit_and_wrong_lengths():
     model.fit(X, rul_targets(lengths), lengths)
     with pytest.raises(ValueError, match="lengths must sum"):
         model.predict_rul(X, [5])
+
+
+def test_score_is_r2_of_the_step_predictions():
+    from sklearn.metrics import r2_score
+
+    X, lengths = _fleet(n_units=6, seed=3)
+    y = rul_targets(lengths)
+    model = SwitchingRULRegressor(n_states=2, window=5, n_init=1, random_state=0)
+    model.fit(X, y, lengths=lengths)
+    assert model.score(X, y, lengths) == r2_score(y, model.predict(X, lengths))
