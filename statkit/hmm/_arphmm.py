@@ -69,8 +69,10 @@ class ARPHMM(BaseEstimator):
         allows staying and moving to the next state. A mask that leaves a
         state unreachable from the start states is an error.
     n_init : int, default=5
-        Number of restarts (k-means initialisations with different seeds); the
-        one with the highest weighted log-likelihood is kept.
+        Number of restarts; the one with the highest weighted log-likelihood
+        is kept. Each starts from a guess of the states: consecutive segments
+        of each sequence (random, near-equal lengths) under a left-right mask,
+        otherwise k-means on the AR fits of short windows (a seed per restart).
     max_iter : int, default=100
         Maximum number of EM iterations (M-steps) per restart.
     tol : float, default=1e-2
