@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-_LOG_2PI = float(np.log(2 * np.pi))
+from statkit.hmm._kernels import ar_log_emission, regression_statistics
 
 
 def lagged_design(y, starts, ends, ar_order, intercept):
@@ -43,9 +43,9 @@ def lagged_design(y, starts, ends, ar_order, intercept):
 
 def log_emission(y, design, observed, coef, noise_var):
     """Log-density of each step in each state, shape (n_samples, n_states); 0 where unobserved."""
-    residual = y[:, None] - design @ coef.T
-    logpdf = -0.5 * (_LOG_2PI + np.log(noise_var) + residual**2 / noise_var)
-    return np.where(observed[:, None], logpdf, 0.0)
+    out = np.empty((y.shape[0], coef.shape[0]))
+    ar_log_emission(y, design, observed, coef, noise_var, out)
+    return out
 
 
 @dataclass(frozen=True)
@@ -73,12 +73,7 @@ class RegressionStats:
 
     @classmethod
     def from_posteriors(cls, y, design, observed, posteriors):
-        w = posteriors * observed[:, None]
-        # One matrix product per state: several times faster than a three-operand einsum.
-        gram = np.stack([(design * w[:, [k]]).T @ design for k in range(w.shape[1])])
-        return cls(
-            weight=w.sum(axis=0), gram=gram, moment=(w * y[:, None]).T @ design, square=w.T @ y**2
-        )
+        return cls(*regression_statistics(y, design, observed, posteriors))
 
     def __add__(self, other):
         return RegressionStats(
