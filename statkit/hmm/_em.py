@@ -247,14 +247,12 @@ def initial_parameters(data, n_states, transmat_mask, init, given, min_noise_var
 def _ordered_segments(data, n_states, rng):
     """State ``k`` for the ``k``-th of ``n_states`` consecutive segments of each sequence.
 
-    The segments' shares of each sequence are drawn from a Dirichlet(5, ..., 5)
-    law (a relative sd of about 0.4 / sqrt(n_states) around equal shares).
+    The segments' shares of each sequence are drawn from a Dirichlet(2, ..., 2)
+    law: around equal shares, but spread enough that restarts explore.
     """
     guess = np.empty(data.y.shape[0], dtype=np.int64)
     for a, b in zip(data.starts, data.ends, strict=True):
-        shares = (
-            np.full(n_states, 1.0 / n_states) if rng is None else rng.dirichlet([2.0] * n_states)
-        )
+        shares = rng.dirichlet([2.0] * n_states)
         cuts = np.cumsum(shares)[:-1] * (b - a)
         guess[a:b] = np.searchsorted(cuts, np.arange(b - a) + 0.5)
     return guess
