@@ -12,7 +12,7 @@ ENGINE = 1  # the training engine whose health indicator is shown
 def _run(context):
     import matplotlib.pyplot as plt
 
-    from statkit.datasets import fetch_cmapss
+    from statkit.datasets import data_set_missing, fetch_cmapss
     from statkit.hmm import (
         CMAPSSHealthIndicator,
         StateSequenceDisplay,
@@ -26,6 +26,9 @@ def _run(context):
         sequence_lengths,
     )
 
+    missing = data_set_missing("cmapss", data_home=context.data_home)
+    if missing:
+        return TourResult(notes=[f"Skipped: {missing}"])
     data = fetch_cmapss("FD001", data_home=context.data_home)
     indicator = CMAPSSHealthIndicator().fit(data.train)
     train = indicator.transform(data.train)[:, None]

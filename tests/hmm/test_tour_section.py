@@ -26,3 +26,12 @@ def test_hmm_section_runs_and_reports(tmp_path):
     assert summary["rmse_prior"] <= 20
     assert summary["share_in_interval_prior"] >= 0.5
     assert any("capped at 125" in note for note in outcome.result.notes)
+
+
+def test_hmm_section_says_when_the_data_are_missing(tmp_path):
+    (outcome,) = run_tour(
+        tmp_path, sections=SECTIONS, quick=True, data_home=tmp_path / "empty", verbose=0
+    )
+    assert outcome.error is None, outcome.error
+    assert outcome.figure_files == []
+    assert outcome.result.notes[0].startswith("Skipped: 3 of 3 files missing")
