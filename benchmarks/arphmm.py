@@ -131,10 +131,13 @@ one-thread number, statsmodels' and hmmlearn's included.
     sweeps over the whole grid (after a warm-up sweep), each cell timed on
     batches of max(1, 10⁴/T) calls.
 
-``arphmm_cmapss``
+``arphmm_cmapss``, ``arphmm_look_ahead``
     Remaining useful life on CMAPSS FD001 test (needs the data home): the
-    three RUL methods with and without the authors' 6-stage prior; protocol
-    and targets in ``benchmarks/_arphmm_rul.py``. The same with ``--quick``.
+    three RUL methods with and without the authors' 6-stage prior; and, in a
+    cross-validation over the training engines, how much the released code's
+    look-ahead window flatters the switching regression (spec §6 (c)).
+    Protocols and targets in ``benchmarks/_arphmm_rul.py``. The same with
+    ``--quick``.
 """
 
 import os
@@ -143,7 +146,7 @@ import warnings
 
 import numpy as np
 
-from benchmarks._arphmm_rul import cmapss_table
+from benchmarks._arphmm_rul import cmapss_table, look_ahead_table
 from benchmarks._harness import Benchmark, time_repeats
 
 DESCRIPTION = "ARPHMM: recovery, noisy partial labels, speed vs hmmlearn and statsmodels"
@@ -1138,7 +1141,7 @@ def run_sections(config, repeats):
                 lambda: speed(config["speed"], repeats),
                 lambda: speed_statsmodels(config["statsmodels"], repeats),
                 lambda: speed_scaling(config["scaling"], repeats),
-                *([cmapss_table] if config.get("cmapss", True) else []),
+                *([cmapss_table, look_ahead_table] if config.get("cmapss", True) else []),
             )
             for section in sections:
                 start = _time.perf_counter()

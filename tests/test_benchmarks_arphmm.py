@@ -100,3 +100,23 @@ def test_cmapss_table():
     assert len(table.rows) == 8
     assert {row.columns["prior"] for row in table.rows} >= {"prior", "none"}
     assert "target ≤ 20" in table.summary
+
+
+def test_look_ahead_windows_reach_ahead_and_stay_in_the_unit():
+    from benchmarks._arphmm_rul import _look_ahead_windows
+
+    values = np.arange(10.0)
+    rows = _look_ahead_windows(values, np.array([0, 6]), np.array([6, 10]), 3)
+    np.testing.assert_array_equal(rows[0], [1, 0, 0, 1])  # h_{t-1} clipped to the start
+    np.testing.assert_array_equal(rows[3], [1, 2, 3, 4])
+    np.testing.assert_array_equal(rows[5], [1, 4, 5, 5])  # clipped to the unit's end
+    np.testing.assert_array_equal(rows[6], [1, 6, 6, 7])
+
+
+@pytest.mark.data("cmapss")
+def test_look_ahead_table():
+    from benchmarks._arphmm_rul import look_ahead_table
+
+    table = look_ahead_table(n_folds=2)
+    causal, ahead = (row.quality for row in table.rows)
+    assert ahead < causal  # seeing the future helps
