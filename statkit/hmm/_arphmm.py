@@ -1,6 +1,7 @@
 """The autoregressive partially-hidden Markov model (ARPHMM) estimator."""
 
 import numbers
+from dataclasses import replace
 from typing import ClassVar
 
 import numpy as np
@@ -9,7 +10,9 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from statkit.hmm._em import Parameters, initial_parameters, posteriors, run_em
+from statkit.hmm._emissions import log_emission
 from statkit.hmm._input import (
+    check_parameters,
     check_reachable,
     check_sequences,
     check_transmat_mask,
@@ -184,7 +187,6 @@ class ARPHMM(BaseEstimator):
         # fit(X, lengths, plausibility) is not fit(X, y): tested in tests/test_common.py's
         # API_CASES and in tests/hmm.
         tags._skip_test = True
-        tags.requires_fit = True
         return tags
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -250,17 +252,26 @@ class ARPHMM(BaseEstimator):
                 "before fit, or add their letters to init_params."
             )
         n, d = self.n_states, int(self.intercept) + self.ar_order
-        return Parameters(
+        given = Parameters(
             np.asarray(getattr(self, "startprob_", np.full(n, 1.0 / n)), float),
-            np.where(mask, getattr(self, "transmat_", mask / mask.sum(1, keepdims=True)), 0.0),
+            np.asarray(getattr(self, "transmat_", mask / mask.sum(1, keepdims=True)), float),
             self._coef() if "ar_coef_" in missing else np.zeros((n, d)),
             np.asarray(getattr(self, "noise_var_", np.ones(n)), float),
         )
+        check_parameters(given, n, d)
+        if "transmat_" in missing and (given.transmat[~mask] > 0).any():
+            raise ValueError("transmat_ allows transitions that transmat_mask forbids.")
+        return replace(given, transmat=np.where(mask, given.transmat, 0.0))
 
     def _coef(self):
-        ar = np.asarray(self.ar_coef_, float).reshape(self.n_states, self.ar_order)
+        ar = np.asarray(self.ar_coef_, float)
+        if ar.shape != (self.n_states, self.ar_order):
+            raise ValueError(
+                f"ar_coef_ must have shape (n_states, ar_order) = "
+                f"({self.n_states}, {self.ar_order}); got {ar.shape}."
+            )
         if self.intercept:
-            return np.column_stack([np.asarray(self.intercept_, float), ar])
+            return np.column_stack([np.asarray(self.intercept_, float).reshape(-1), ar])
         return ar
 
     def _set_parameters(self, params):
@@ -273,12 +284,13 @@ class ARPHMM(BaseEstimator):
 
     def _parameters(self):
         check_is_fitted(self, ["startprob_", "transmat_", "ar_coef_", "noise_var_"])
-        return Parameters(
+        params = Parameters(
             np.asarray(self.startprob_, float),
             np.asarray(self.transmat_, float),
             self._coef(),
             np.asarray(self.noise_var_, float),
         )
+        return check_parameters(params, self.n_states, int(self.intercept) + self.ar_order)
 
     def _posteriors(self, X, lengths, plausibility):
         params = self._parameters()
@@ -390,8 +402,6 @@ class ARPHMM(BaseEstimator):
         data, params, (log_likelihood, smoothed, *_) = self._posteriors(X, lengths, plausibility)
         if algorithm == "map":
             return log_likelihood, smoothed.argmax(axis=1)
-        from statkit.hmm._emissions import log_emission
-
         states = np.empty(data.y.shape[0], dtype=np.int64)
         with np.errstate(divide="ignore"):
             log_prob = viterbi(

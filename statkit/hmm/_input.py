@@ -111,3 +111,24 @@ def check_reachable(startprob, transmat_mask):
             f"State(s) {lost.tolist()} can never be reached: no allowed path of transmat_mask "
             "leads to them from a state with positive start probability."
         )
+
+
+def check_parameters(params, n_states, n_coef):
+    """Shapes and ranges of parameters set by hand (names as the fitted attributes)."""
+    checks = (
+        ("startprob_", params.startprob, (n_states,)),
+        ("transmat_", params.transmat, (n_states, n_states)),
+        ("intercept_ and ar_coef_", params.coef, (n_states, n_coef)),
+        ("noise_var_", params.noise_var, (n_states,)),
+    )
+    for name, value, shape in checks:
+        if value.shape != shape:
+            raise ValueError(f"{name} must have shape {shape}; got {value.shape}.")
+        if not np.isfinite(value).all():
+            raise ValueError(f"{name} must be finite.")
+    for name, value in (("startprob_", params.startprob), ("transmat_", params.transmat)):
+        if value.min() < 0 or not np.allclose(value.sum(axis=-1), 1.0):
+            raise ValueError(f"{name} must be non-negative and sum to 1 (per row).")
+    if params.noise_var.min() <= 0:
+        raise ValueError("noise_var_ must be positive.")
+    return params

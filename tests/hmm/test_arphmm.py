@@ -185,3 +185,22 @@ def test_sample_pickle_and_dask_give_the_same_fit():
         spread = ARPHMM(2, 1, n_init=2, random_state=0, n_jobs=2).fit(X, lengths)
     for name in PARAMETERS:
         np.testing.assert_allclose(getattr(spread, name), getattr(serial, name), rtol=1e-10)
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("startprob_", np.array([0.5, 0.5, 0.0]), r"startprob_ must have shape \(2,\)"),
+        ("transmat_", np.array([[0.5, 0.6], [0.5, 0.5]]), "transmat_ must be non-negative"),
+        ("ar_coef_", np.zeros((2, 2)), r"ar_coef_ must have shape \(n_states, ar_order\)"),
+        ("noise_var_", np.array([0.1, 0.0]), "noise_var_ must be positive"),
+    ],
+)
+def test_parameters_set_by_hand_are_checked(name, value, message):
+    model = model_with(2, 1)
+    X, _ = model.sample(50, random_state=0)
+    setattr(model, name, value)
+    with pytest.raises(ValueError, match=message):
+        model.score(X)
+    with pytest.raises(ValueError, match=message):
+        model.set_params(init_params="").fit(X)
