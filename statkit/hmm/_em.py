@@ -13,7 +13,7 @@ import warnings
 from dataclasses import dataclass, replace
 
 import numpy as np
-from joblib import Parallel
+from joblib import Parallel, effective_n_jobs
 from scipy.optimize import linear_sum_assignment
 from sklearn.cluster import KMeans
 from sklearn.exceptions import ConvergenceWarning
@@ -159,8 +159,6 @@ def e_step(data, params, n_jobs=None):
 def _effective_jobs(n_jobs, n_sequences):
     if n_jobs is None or n_jobs == 1 or n_sequences < 2:
         return 1
-    from joblib import effective_n_jobs
-
     return min(effective_n_jobs(n_jobs), n_sequences)
 
 
@@ -176,13 +174,13 @@ def m_step(stats, params, update, transmat_mask, min_noise_var):
         counts = np.where(transmat_mask, stats.transitions, 0.0)
         totals = counts.sum(axis=1, keepdims=True)
         transmat = np.where(totals > 0, counts / np.where(totals > 0, totals, 1.0), transmat)
-    coef, noise_var = weighted_least_squares(
-        stats.regression, params.coef, params.noise_var, min_noise_var
-    )
-    if "a" not in update:
-        coef = params.coef
-    if "v" not in update:
-        noise_var = params.noise_var
+    coef, noise_var = params.coef, params.noise_var
+    if "a" in update or "v" in update:
+        coef, fitted_var = weighted_least_squares(
+            stats.regression, coef, noise_var, min_noise_var, fit_coef="a" in update
+        )
+        if "v" in update:
+            noise_var = fitted_var
     return Parameters(startprob, transmat, coef, noise_var)
 
 

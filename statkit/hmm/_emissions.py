@@ -84,17 +84,20 @@ class RegressionStats:
         )
 
 
-def weighted_least_squares(stats, coef, noise_var, min_noise_var):
+def weighted_least_squares(stats, coef, noise_var, min_noise_var, fit_coef=True):
     """Per-state weighted least squares (minimum-norm solution) from the statistics.
 
+    With ``fit_coef=False`` the coefficients stay as given and only the noise
+    variances are re-estimated, from the residuals of those coefficients.
     States with no weight keep their ``coef`` and ``noise_var``; variances are
     floored at ``min_noise_var``.
     """
     coef, noise_var = coef.copy(), noise_var.copy()
     for k in np.flatnonzero(stats.weight > 0):
-        beta = np.linalg.lstsq(stats.gram[k], stats.moment[k], rcond=None)[0]
-        # sum w (y - z.beta)^2 = sum w y^2 - 2 beta.m + beta.G.beta, and G beta = m.
-        rss = stats.square[k] - beta @ stats.moment[k]
-        coef[k] = beta
+        if fit_coef:
+            coef[k] = np.linalg.lstsq(stats.gram[k], stats.moment[k], rcond=None)[0]
+        beta = coef[k]
+        # sum_t w (y - z.beta)^2, from the sums of w y^2, w z y and w z z^T.
+        rss = stats.square[k] - 2 * beta @ stats.moment[k] + beta @ stats.gram[k] @ beta
         noise_var[k] = max(rss / stats.weight[k], min_noise_var)
     return coef, noise_var

@@ -162,3 +162,40 @@ def check_viterbi_follows_labels():
     labels = np.roll(states, 5)  # wrong on purpose at the switches, still allowed by A
     decoded = model.predict(X, plausibility=np.eye(3)[labels])
     np.testing.assert_array_equal(decoded, labels)
+
+
+def check_noise_update_with_fixed_coefficients():
+    """With the AR part held (params="v"), variances come from the held coefficients' residuals."""
+    truth = model_with(3, 2, seed=9)
+    X, _ = truth.sample(400, random_state=10)
+    model = ARPHMM(3, 2, params="v", init_params="", n_init=1, max_iter=1)
+    for name in PARAMETERS:
+        setattr(model, name, getattr(truth, name).copy())
+    model.fit(X)
+    np.testing.assert_array_equal(model.ar_coef_, truth.ar_coef_)
+    weights = truth.predict_proba(X)[2:]
+    y = X[2:, 0]
+    means = (
+        truth.intercept_
+        + y[:, None] * 0
+        + np.column_stack(
+            [truth.ar_coef_[k, 0] * X[1:-1, 0] + truth.ar_coef_[k, 1] * X[:-2, 0] for k in range(3)]
+        )
+    )
+    expected = (weights * (y[:, None] - means) ** 2).sum(axis=0) / weights.sum(axis=0)
+    np.testing.assert_allclose(model.noise_var_, expected, rtol=1e-8)
+
+
+def check_em_never_decreases():
+    """The weighted log-likelihood never decreases across EM iterations (soft labels, lengths)."""
+    for seed in range(3):
+        truth = model_with(3, 1, seed=seed)
+        lengths = [150, 90, 120]
+        X, states = stacked(truth, lengths, seed=20 + seed)
+        rng = np.random.default_rng(seed)
+        plausibility = np.where(
+            rng.random((X.shape[0], 1)) < 0.3, 0.2 + 0.8 * np.eye(3)[states], 1.0
+        )
+        model = ARPHMM(3, 1, n_init=1, max_iter=30, tol=0, random_state=seed)
+        history = np.array(model.fit(X, lengths, plausibility).monitor_.history)
+        assert np.all(np.diff(history) >= -1e-8 * np.abs(history[1:]))

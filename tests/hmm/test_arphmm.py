@@ -23,6 +23,8 @@ from tests.hmm.checks import PARAMETERS, model_with, stacked
         checks.check_plausibility_weighting,
         checks.check_supervised_closed_form,
         checks.check_viterbi_follows_labels,
+        checks.check_noise_update_with_fixed_coefficients,
+        checks.check_em_never_decreases,
     ],
     ids=lambda check: check.__name__,
 )

@@ -41,6 +41,26 @@ def _unweighted_regression():
     )
 
 
+def _variance_from_refitted_coefficients():
+    original = _em.weighted_least_squares
+
+    def weighted_least_squares(stats, coef, noise_var, floor, fit_coef=True):
+        _, noise_var = original(stats, coef, noise_var, floor, fit_coef=True)
+        return coef, noise_var
+
+    return mock.patch.object(_em, "weighted_least_squares", weighted_least_squares)
+
+
+def _transitions_transposed():
+    original = _em.forward_backward
+
+    def forward_backward(*args):
+        log_likelihood, start, transitions = original(*args)
+        return log_likelihood, start, transitions.T.copy()
+
+    return mock.patch.object(_em, "forward_backward", forward_backward)
+
+
 def _viterbi_without_labels():
     original = _arphmm.viterbi
 
@@ -53,8 +73,8 @@ def _viterbi_without_labels():
 def _variance_without_weights():
     original = _em.weighted_least_squares
 
-    def weighted_least_squares(stats, coef, noise_var, floor):
-        coef, noise_var = original(stats, coef, noise_var, floor)
+    def weighted_least_squares(stats, coef, noise_var, floor, fit_coef=True):
+        coef, noise_var = original(stats, coef, noise_var, floor, fit_coef)
         return coef, noise_var * stats.weight / stats.weight.sum()
 
     return mock.patch.object(_em, "weighted_least_squares", weighted_least_squares)
@@ -76,6 +96,14 @@ MUTANTS = {
     "noise variance divided by all steps instead of the state's weight": (
         _variance_without_weights,
         [checks.check_statsmodels_parity, checks.check_supervised_closed_form],
+    ),
+    "noise variances from refitted coefficients when the AR part is held": (
+        _variance_from_refitted_coefficients,
+        [checks.check_noise_update_with_fixed_coefficients],
+    ),
+    "expected transition counts transposed": (
+        _transitions_transposed,
+        [checks.check_em_never_decreases, checks.check_supervised_closed_form],
     ),
     "Viterbi ignores the plausibilities": (
         _viterbi_without_labels,
