@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from statkit.hmm import ARPHMM
+from statkit.hmm import ARPHMM, CMAPSSHealthIndicator, SwitchingRULRegressor, rul_targets
 from statkit.hmm._em import e_step, m_step
 from statkit.hmm._input import check_sequences
 
@@ -199,3 +199,49 @@ def check_em_never_decreases():
         model = ARPHMM(3, 1, n_init=1, max_iter=30, tol=0, random_state=seed)
         history = np.array(model.fit(X, lengths, plausibility).monitor_.history)
         assert np.all(np.diff(history) >= -1e-8 * np.abs(history[1:]))
+
+
+def fleet(n_units=12, seed=0):
+    """Units whose HI falls from about 1 to 0 along a noisy convex path, run to failure."""
+    rng = np.random.default_rng(seed)
+    lengths = rng.integers(80, 160, size=n_units)
+    hi = np.concatenate([1 - np.linspace(0, 1, n) ** 2 for n in lengths])
+    return (hi + rng.normal(0, 0.03, hi.size))[:, None], lengths
+
+
+def engine_table(lengths, seed=0):
+    """Units whose sensors drift with quadratic wear, in CMAPSS layout."""
+    rng = np.random.default_rng(seed)
+    table = np.zeros((sum(lengths), 26))
+    table[:, 0] = np.repeat(np.arange(1, len(lengths) + 1), lengths)
+    table[:, 1] = np.concatenate([np.arange(1, n + 1) for n in lengths])
+    wear = np.concatenate([np.linspace(0, 1, n) ** 2 for n in lengths])
+    table[:, 4:] = wear[:, None] * rng.normal(1, 0.3, 22) + rng.normal(0, 0.05, (wear.size, 22))
+    return table
+
+
+def check_rul_regression_is_causal():
+    """A unit cut at step c gets the first c predictions of the full unit."""
+    X, lengths = fleet()
+    model = SwitchingRULRegressor(n_states=3, ar_order=2, window=4, n_init=1, random_state=0)
+    model.fit(X, rul_targets(lengths), lengths)
+    full = model.predict(X, lengths)
+    cut = np.array([50, 3, 97])  # unit 1 keeps only ar_order + 1 steps
+    starts = np.cumsum(lengths) - lengths
+    pieces = [X[s : s + c] for s, c in zip(starts[:3], cut, strict=True)]
+    truncated = model.predict(np.concatenate(pieces), cut)
+    expected = np.concatenate([full[s : s + c] for s, c in zip(starts[:3], cut, strict=True)])
+    np.testing.assert_allclose(truncated, expected, rtol=1e-10, atol=1e-10)
+    np.testing.assert_allclose(
+        model.predict_rul(np.concatenate(pieces), cut), expected[np.cumsum(cut) - 1]
+    )
+
+
+def check_health_indicator_is_causal():
+    """The HI of a unit cut at cycle c is the first c values of the full unit's HI."""
+    table = engine_table([120, 90, 150])
+    model = CMAPSSHealthIndicator(sensors=[1, 5, 9]).fit(table)
+    full = model.transform(table)
+    np.testing.assert_allclose(model.transform(table[:100]), full[:100], rtol=1e-12)
+    # the second unit alone starts afresh
+    np.testing.assert_allclose(model.transform(table[120:170]), full[120:170], rtol=1e-12)

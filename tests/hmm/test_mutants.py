@@ -5,7 +5,7 @@ from unittest import mock
 import numpy as np
 import pytest
 
-from statkit.hmm import _arphmm, _em, _emissions
+from statkit.hmm import _arphmm, _em, _emissions, _health
 from tests.hmm import checks
 from tests.mutation import assert_caught
 
@@ -61,6 +61,20 @@ def _transitions_transposed():
     return mock.patch.object(_em, "forward_backward", forward_backward)
 
 
+def _rul_from_smoothed_states():
+    return mock.patch.object(_arphmm.ARPHMM, "filter", _arphmm.ARPHMM.predict_proba)
+
+
+def _centred_smoothing():
+    def smooth(values, lengths, span):
+        parts = np.split(values, np.cumsum(lengths)[:-1])
+        width = int(span)
+        kernel = np.ones(width) / width
+        return np.concatenate([np.convolve(part, kernel, mode="same") for part in parts])
+
+    return mock.patch.object(_health, "_causal_ema", smooth)
+
+
 def _viterbi_without_labels():
     original = _arphmm.viterbi
 
@@ -104,6 +118,14 @@ MUTANTS = {
     "expected transition counts transposed": (
         _transitions_transposed,
         [checks.check_em_never_decreases, checks.check_supervised_closed_form],
+    ),
+    "RUL regression mixes smoothed (two-sided) states": (
+        _rul_from_smoothed_states,
+        [checks.check_rul_regression_is_causal],
+    ),
+    "health indicator smoothed over past and future cycles": (
+        _centred_smoothing,
+        [checks.check_health_indicator_is_causal],
     ),
     "Viterbi ignores the plausibilities": (
         _viterbi_without_labels,

@@ -9,14 +9,8 @@ from sklearn.utils._param_validation import InvalidParameterError
 
 from statkit.hmm._labels import life_fraction_labels
 from statkit.hmm._rul_regression import SwitchingRULRegressor, causal_windows, rul_targets
-
-
-def _fleet(n_units=12, seed=0):
-    """Units whose HI falls from about 1 to 0 along a noisy convex path, run to failure."""
-    rng = np.random.default_rng(seed)
-    lengths = rng.integers(80, 160, size=n_units)
-    hi = np.concatenate([1 - np.linspace(0, 1, n) ** 2 for n in lengths])
-    return (hi + rng.normal(0, 0.03, hi.size))[:, None], lengths
+from tests.hmm import checks
+from tests.hmm.checks import fleet
 
 
 def test_rul_targets_countdown():
@@ -35,7 +29,7 @@ def test_causal_windows_pad_with_first_value():
 
 
 def test_one_state_is_ordinary_least_squares():
-    X, lengths = _fleet()
+    X, lengths = fleet()
     y = rul_targets(lengths)
     model = SwitchingRULRegressor(n_states=1, window=5, max_rul=60, alpha=0, random_state=0)
     model.fit(X, y, lengths)
@@ -46,21 +40,11 @@ def test_one_state_is_ordinary_least_squares():
 
 
 def test_predictions_are_causal():
-    X, lengths = _fleet()
-    model = SwitchingRULRegressor(n_states=3, ar_order=2, window=4, n_init=1, random_state=0)
-    model.fit(X, rul_targets(lengths), lengths)
-    full = model.predict(X, lengths)
-    cut = np.array([50, 3, 97])  # unit 1 keeps only ar_order + 1 steps
-    starts = np.cumsum(lengths) - lengths
-    pieces = [X[s : s + c] for s, c in zip(starts[:3], cut, strict=True)]
-    truncated = model.predict(np.concatenate(pieces), cut)
-    expected = np.concatenate([full[s : s + c] for s, c in zip(starts[:3], cut, strict=True)])
-    assert_allclose(truncated, expected, rtol=1e-10, atol=1e-10)
-    assert_allclose(model.predict_rul(np.concatenate(pieces), cut), expected[np.cumsum(cut) - 1])
+    checks.check_rul_regression_is_causal()
 
 
 def test_fit_on_synthetic_fleet():
-    X, lengths = _fleet(n_units=20, seed=1)
+    X, lengths = fleet(n_units=20, seed=1)
     y = rul_targets(lengths)
     labels = life_fraction_labels(lengths, boundaries=[0.4, 0.75])
     prior = np.eye(3)[labels]
@@ -69,7 +53,7 @@ def test_fit_on_synthetic_fleet():
     assert model.coef_.shape == (3, 6)
     assert model.hmm_.n_states == 3
     assert_array_equal(model.hmm_.transmat_ > 0, np.eye(3, dtype=bool) | np.eye(3, k=1, dtype=bool))
-    test_X, test_lengths = _fleet(n_units=10, seed=2)
+    test_X, test_lengths = fleet(n_units=10, seed=2)
     predicted = model.predict(test_X, test_lengths)
     assert predicted.min() >= 0
     assert predicted.max() <= 100
@@ -115,7 +99,7 @@ def test_predict_before_fit_and_wrong_lengths():
 
     with pytest.raises(NotFittedError):
         SwitchingRULRegressor().predict(np.zeros((5, 1)))
-    X, lengths = _fleet(n_units=3)
+    X, lengths = fleet(n_units=3)
     model = SwitchingRULRegressor(n_states=2, n_init=1, random_state=0)
     model.fit(X, rul_targets(lengths), lengths)
     with pytest.raises(ValueError, match="lengths must sum"):
@@ -125,7 +109,7 @@ def test_predict_before_fit_and_wrong_lengths():
 def test_score_is_r2_of_the_step_predictions():
     from sklearn.metrics import r2_score
 
-    X, lengths = _fleet(n_units=6, seed=3)
+    X, lengths = fleet(n_units=6, seed=3)
     y = rul_targets(lengths)
     model = SwitchingRULRegressor(n_states=2, window=5, n_init=1, random_state=0)
     model.fit(X, y, lengths=lengths)
