@@ -17,7 +17,7 @@ from statkit.hmm._input import (
     check_sequences,
     check_transmat_mask,
 )
-from statkit.hmm._kernels import sample_path, viterbi
+from statkit.hmm._kernels import simulate_path, viterbi
 from statkit.hmm._rul import simulated_rul, state_rul
 from statkit.utils._validation import NumericInterval, check_generator
 
@@ -453,15 +453,20 @@ class ARPHMM(BaseEstimator):
         """
         params = self._parameters()
         rng = check_generator(self.random_state if random_state is None else random_state)
-        values, states = sample_path(
+        values = np.empty(n_samples)
+        states = np.empty(n_samples, dtype=np.int64)
+        simulate_path(
             np.cumsum(params.startprob),
             np.cumsum(params.transmat, axis=1),
             params.coef,
             np.sqrt(params.noise_var),
             np.full(self.ar_order, params.startprob @ self._levels()),
             self.intercept,
+            -np.inf,
             rng.random(n_samples),
             rng.standard_normal(n_samples),
+            values,
+            states,
         )
         return values[:, None], states
 

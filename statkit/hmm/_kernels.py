@@ -141,42 +141,58 @@ def viterbi(log_emission, log_plausibility, log_startprob, log_transmat, starts,
 
 
 @njit
-def sample_path(cum_startprob, cum_transmat, coef, noise_sd, history, intercept, uniforms, normals):
-    """Simulate one switching AR path of ``uniforms.shape[0]`` steps.
+def simulate_path(
+    cum_start,
+    cum_transmat,
+    coef,
+    noise_sd,
+    history,
+    intercept,
+    threshold,
+    uniforms,
+    normals,
+    values,
+    states,
+):
+    """Simulate a switching AR path into ``values`` and ``states`` until it falls to ``threshold``.
 
     ``history`` holds the ``ar_order`` values before the first step, most recent
     last; ``coef[k]`` is ``[intercept, phi_1, ..., phi_p]`` (no intercept entry
-    when ``intercept`` is False). The first state is drawn from
-    ``cum_startprob`` (a cumulative distribution), the next ones from the rows
-    of ``cum_transmat``.
+    when ``intercept`` is False). The first state is drawn from ``cum_start``
+    (a cumulative distribution), the next ones from the rows of
+    ``cum_transmat``, with ``uniforms``; ``normals`` drive the noise. The path
+    stops after its first value at or below ``threshold`` (-inf: never).
 
     Returns
     -------
-    values, states : ndarrays of shape (n_steps,)
+    n_steps : int
+        Number of steps simulated: ``uniforms.shape[0]``, or fewer when the
+        path reached ``threshold``.
     """
-    n_steps = uniforms.shape[0]
-    n_states = cum_startprob.shape[0]
+    horizon = uniforms.shape[0]
+    n_states = cum_start.shape[0]
     ar_order = history.shape[0]
-    lags = np.empty(ar_order + n_steps)
+    offset = 1 if intercept else 0
+    lags = np.empty(ar_order + horizon)
     lags[:ar_order] = history
-    values = np.empty(n_steps)
-    states = np.empty(n_steps, dtype=np.int64)
     state = -1
-    for t in range(n_steps):
-        cum = cum_startprob if state < 0 else cum_transmat[state]
+    for t in range(horizon):
+        cum = cum_start if state < 0 else cum_transmat[state]
         state = n_states - 1
         for k in range(n_states):
             if uniforms[t] < cum[k]:
                 state = k
                 break
-        offset = 1 if intercept else 0
         mean = coef[state, 0] if intercept else 0.0
         for j in range(ar_order):
             mean += coef[state, offset + j] * lags[ar_order + t - 1 - j]
-        lags[ar_order + t] = mean + noise_sd[state] * normals[t]
-        values[t] = lags[ar_order + t]
+        value = mean + noise_sd[state] * normals[t]
+        lags[ar_order + t] = value
+        values[t] = value
         states[t] = state
-    return values, states
+        if value <= threshold:
+            return t + 1
+    return horizon
 
 
 @njit
@@ -185,43 +201,33 @@ def first_passage_times(
 ):
     """Steps until simulated paths first fall to or below ``threshold``.
 
-    Path ``i`` starts in a state drawn from ``state_probs`` (the filtered
-    distribution of the last observed step), continues the AR recursion from
-    ``history`` (the last ``ar_order`` observed values) and is simulated for
-    at most ``uniforms.shape[1]`` steps; a path that never crosses gets
+    Path ``i`` starts in a state drawn from ``state_probs`` (the distribution
+    of the first simulated step), continues the AR recursion from ``history``
+    (the last ``ar_order`` observed values) and is simulated for at most
+    ``uniforms.shape[1]`` steps; a path that never crosses gets
     ``uniforms.shape[1] + 1``.
     """
     n_paths, horizon = uniforms.shape
-    n_states = state_probs.shape[0]
-    ar_order = history.shape[0]
-    offset = 1 if intercept else 0
-    cum_start = np.cumsum(state_probs)
+    cum_start = np.cumsum(state_probs / state_probs.sum())
+    values = np.empty(horizon)
+    states = np.empty(horizon, dtype=np.int64)
     passage = np.full(n_paths, horizon + 1, dtype=np.int64)
-    lags = np.empty(ar_order + horizon)
     for i in range(n_paths):
-        lags[:ar_order] = history
-        state = n_states - 1
-        u = uniforms[i, 0] * cum_start[n_states - 1]
-        for k in range(n_states):
-            if u < cum_start[k]:
-                state = k
-                break
-        for t in range(horizon):
-            if t > 0:
-                nxt = n_states - 1
-                for k in range(n_states):
-                    if uniforms[i, t] < cum_transmat[state, k]:
-                        nxt = k
-                        break
-                state = nxt
-            mean = coef[state, 0] if intercept else 0.0
-            for j in range(ar_order):
-                mean += coef[state, offset + j] * lags[ar_order + t - 1 - j]
-            value = mean + noise_sd[state] * normals[i, t]
-            lags[ar_order + t] = value
-            if value <= threshold:
-                passage[i] = t + 1
-                break
+        n_steps = simulate_path(
+            cum_start,
+            cum_transmat,
+            coef,
+            noise_sd,
+            history,
+            intercept,
+            threshold,
+            uniforms[i],
+            normals[i],
+            values,
+            states,
+        )
+        if values[n_steps - 1] <= threshold:
+            passage[i] = n_steps
     return passage
 
 
