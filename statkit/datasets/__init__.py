@@ -15,7 +15,10 @@ from statkit.datasets._base import (
 )
 from statkit.datasets._cmapss import fetch_cmapss
 from statkit.datasets._lung import load_lung
-from statkit.datasets._synthetic import make_adaptive_overfitting_experiment
+from statkit.datasets._synthetic import (
+    make_adaptive_overfitting_experiment,
+    make_heterogeneous_blobs,
+)
 from statkit.datasets._text import load_rt_polarity, load_topics
 
 __all__ = [
@@ -28,4 +31,5 @@ __all__ = [
     "load_rt_polarity",
     "load_topics",
     "make_adaptive_overfitting_experiment",
+    "make_heterogeneous_blobs",
 ]

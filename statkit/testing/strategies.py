@@ -21,6 +21,7 @@ from hypothesis.extra import numpy as hnp
 __all__ = [
     "count_matrices",
     "finite_float_matrices",
+    "gaussian_clusters",
     "holdout_queries",
     "label_vectors",
     "leaderboard_submissions",
@@ -332,3 +333,65 @@ def state_sequences(
         plausibility[kinds == 2] = soft_rows[kinds == 2]
         plausibility[plausibility.max(axis=1) == 0, 0] = 1.0
     return values[:, None], lengths, plausibility, ar_order
+
+
+@st.composite
+def gaussian_clusters(
+    draw, *, min_clusters=1, max_clusters=4, max_features=4, min_cluster_size=2, max_cluster_size=30
+):
+    """Draw Gaussian clusters, each with its own mean and covariance, for :mod:`statkit.cluster`.
+
+    Draws the number of clusters and of features, a size per cluster, well
+    or badly separated means (scale 0 to 10) and a random positive definite
+    covariance per cluster (condition number up to about 100); the points are
+    drawn from a seed, so shrinking keeps them Gaussian.
+
+    Parameters
+    ----------
+    min_clusters, max_clusters : int
+        Bounds on the number of clusters (inclusive).
+    max_features : int, default=4
+        Upper bound on the number of features.
+    min_cluster_size, max_cluster_size : int
+        Bounds on the points per cluster (inclusive).
+
+    Returns
+    -------
+    strategy : SearchStrategy of tuple
+        ``(X, y)``: the points, shape (n_samples, n_features), and the cluster
+        of each, labels ``0 .. n_clusters - 1``.
+
+    Examples
+    --------
+    >>> from hypothesis import given, settings
+    >>> from statkit.testing.strategies import gaussian_clusters
+    >>> @settings(max_examples=5)
+    ... @given(gaussian_clusters(min_clusters=2))
+    ... def test_every_cluster_has_points(data):
+    ...     X, y = data
+    ...     assert len(set(y.tolist())) >= 2 and len(X) == len(y)
+    >>> test_every_cluster_has_points()
+    """
+    _check_size_range("min_clusters", min_clusters, "max_clusters", max_clusters, lower=1)
+    _check_size_range(
+        "min_cluster_size", min_cluster_size, "max_cluster_size", max_cluster_size, lower=1
+    )
+    n_clusters = draw(st.integers(min_clusters, max_clusters))
+    n_features = draw(st.integers(1, max_features))
+    sizes = draw(
+        st.lists(
+            st.integers(min_cluster_size, max_cluster_size),
+            min_size=n_clusters,
+            max_size=n_clusters,
+        )
+    )
+    separation = draw(st.floats(0.0, 10.0))
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    means = separation * rng.standard_normal((n_clusters, n_features))
+    X, y = [], []
+    for k, size in enumerate(sizes):
+        rotation, _ = np.linalg.qr(rng.standard_normal((n_features, n_features)))
+        scales = 10.0 ** rng.uniform(-1.0, 0.0, n_features)
+        X.append(means[k] + (rng.standard_normal((size, n_features)) * scales) @ rotation.T)
+        y.append(np.full(size, k))
+    return np.concatenate(X), np.concatenate(y)
