@@ -29,3 +29,37 @@ def test_default_shift_and_bad_input():
         make_adaptive_overfitting_experiment(10, 3, n_signal=4)
     with pytest.raises(ValueError, match="n_samples"):
         make_adaptive_overfitting_experiment(1, 3)
+
+
+def test_heterogeneous_blobs_setting_a():
+    from statkit.datasets import make_heterogeneous_blobs
+
+    X, y = make_heterogeneous_blobs([2000, 2000, 2000], shuffle=False, random_state=0)
+    assert X.shape == (6000, 10)
+    np.testing.assert_array_equal(np.bincount(y), [2000, 2000, 2000])
+    # Means 0, 3 e1, 12 e1; covariances I, diag(0.1, 2, ..., 2), I (binomial-free tolerances:
+    # the standard error of a mean is 1/sqrt(2000) ~ 0.022, of a variance ~ 0.032 * variance).
+    means = np.stack([X[y == k].mean(0) for k in range(3)])
+    np.testing.assert_allclose(means[:, 0], [0.0, 3.0, 12.0], atol=0.1)
+    np.testing.assert_allclose(means[:, 1:], 0.0, atol=0.15)
+    variances = np.stack([X[y == k].var(0) for k in range(3)])
+    np.testing.assert_allclose(variances[1], [0.1] + [2.0] * 9, rtol=0.15)
+    np.testing.assert_allclose(variances[[0, 2]], 1.0, rtol=0.15)
+
+
+def test_heterogeneous_blobs_line_and_custom_parameters():
+    from statkit.datasets import make_heterogeneous_blobs
+
+    X, y = make_heterogeneous_blobs(103, setting="line", n_features=3, random_state=0)
+    assert X.shape == (103, 3)
+    np.testing.assert_array_equal(np.bincount(y), [21, 21, 21, 20, 20])
+    X, y = make_heterogeneous_blobs(
+        [5, 7], means=[[0.0], [10.0]], covariances=[[[1.0]], [[4.0]]], random_state=0
+    )
+    assert X.shape == (12, 1)
+    with pytest.raises(ValueError, match="both means and covariances"):
+        make_heterogeneous_blobs(means=[[0.0]])
+    with pytest.raises(ValueError, match="covariances must have shape"):
+        make_heterogeneous_blobs(means=[[0.0, 1.0]], covariances=[[[1.0]]])
+    with pytest.raises(ValueError, match="one per cluster"):
+        make_heterogeneous_blobs([5, 5])
