@@ -166,6 +166,7 @@ class ILASDP(ClusterMixin, BaseEstimator):
         Soft memberships from the last SDP (``Z_k 1``); with a sketch, the
         posterior probabilities of the fitted components.
     means_ : ndarray of shape (n_clusters, n_features)
+        Mean of each cluster.
     covariances_ : ndarray of shape (n_clusters, n_features, n_features)
         Regularised cluster covariances.
     weights_ : ndarray of shape (n_clusters,)

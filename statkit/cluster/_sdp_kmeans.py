@@ -48,13 +48,13 @@ def peng_wei(X, n_clusters, solver, rank, rng, *, xp=None, **bm_options):
     return spectral_labels(solution.factors, n_clusters, rng), solution
 
 
-def warn_unconverged(solution):
+def warn_unconverged(solution, hint=""):
     """Warn when the SDP solver stopped before its tolerances were met."""
     if not solution.converged:
         warnings.warn(
             f"The {solution.solver} solver of the clustering SDP stopped after "
             f"{solution.n_iter} iterations before converging (largest row-sum violation "
-            f"{solution.violation:.2g}); the labels may be off. Raise max_iter.",
+            f"{solution.violation:.2g}); the labels may be off.{hint}",
             ConvergenceWarning,
             stacklevel=3,
         )
@@ -170,7 +170,7 @@ class SDPKMeans(ClusterMixin, BaseEstimator):
             tol=self.tol,
             max_iter=self.max_iter,
         )
-        warn_unconverged(solution)
+        warn_unconverged(solution, " Raise max_iter.")
         centers = np.stack([X[labels == k].mean(axis=0) for k in range(self.n_clusters)])
         self.labels_ = labels
         self.cluster_centers_ = centers
