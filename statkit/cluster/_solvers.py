@@ -139,7 +139,12 @@ def solve_cvxpy(costs, *, eps=1e-6):
 
 
 def solve(costs, solver, labels, n_clusters, rank, rng, *, xp=None, **bm_options):
-    """Solve with ``solver`` (``"bm"`` warm-started from ``labels``, or ``"cvxpy"``)."""
+    """Solve with ``solver`` (``"bm"`` warm-started from ``labels``, or ``"cvxpy"``).
+
+    For the LA-SDP, block k of the BM start is cluster k of ``labels``, so
+    ``labels`` must be the partition whose covariances built ``costs``: a start
+    with the clusters in another order can end in a worse local optimum.
+    """
     if solver == "cvxpy":
         return solve_cvxpy(costs)
     start = warm_start(labels, n_clusters, costs, rank, rng)
