@@ -38,4 +38,5 @@ def misclustering_error(labels_true, labels_pred):
         raise ValueError("labels_true and labels_pred must not be empty.")
     counts = contingency_matrix(labels_true, labels_pred)
     rows, columns = linear_sum_assignment(counts, maximize=True)
-    return float(1.0 - counts[rows, columns].sum() / len(labels_true))
+    n = len(labels_true)
+    return float((n - counts[rows, columns].sum()) / n)
