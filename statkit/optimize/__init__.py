@@ -3,9 +3,11 @@
 from statkit.optimize._gp import GaussianProcess, Hyperparameters
 from statkit.optimize._minimize import DeadlineStopper, DeltaYStopper, minimize
 from statkit.optimize._optimizer import BayesianOptimizer
+from statkit.optimize._search import BayesSearchCV
 from statkit.optimize._space import Categorical, Integer, Real, Space
 
 __all__ = [
+    "BayesSearchCV",
     "BayesianOptimizer",
     "Categorical",
     "DeadlineStopper",

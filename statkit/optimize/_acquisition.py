@@ -75,11 +75,13 @@ class LogExpectedImprovement:
     gp : GaussianProcess
         Fitted.
     state : SearchState
+    best : float, default=None
+        The incumbent (standardised); None is the lowest of ``state.z``.
     """
 
-    def __init__(self, gp, state):
+    def __init__(self, gp, state, best=None):
         self.gp = gp
-        self.best = float(np.min(state.z))
+        self.best = float(np.min(state.z)) if best is None else float(best)
 
     def value_and_gradient(self, U):
         mean, std, dmean, dstd = self.gp.posterior(U, return_gradient=True)
@@ -152,3 +154,46 @@ def maximize(acquisition, d, rng, *, n_candidates=2048, n_starts=10, anchors=Non
     values = np.where(np.isfinite(values), values, -np.inf)
     best = int(np.argmax(values))
     return pool[best], float(values[best])
+
+
+class FeasibilityWeighted:
+    """An acquisition plus the log-probability that every constraint holds.
+
+    Constrained EI (Schonlau et al. 1998; Gardner et al. 2014) in log space:
+    ``log a(x) + sum_j log P(g_j(x) >= 0)``, one independent GP per
+    constraint (Frazier's tutorial, §5). Before any feasible point is known
+    the base acquisition is left out and the search maximises the
+    probability of feasibility alone.
+
+    Parameters
+    ----------
+    base : acquisition or None
+        A log-scale acquisition (e.g. :class:`LogExpectedImprovement` built on
+        the feasible observations), or None before any feasible point.
+    constraint_gps : list of (GaussianProcess, float)
+        Each constraint's fitted GP and the standardised value of 0.
+    """
+
+    def __init__(self, base, constraint_gps):
+        self.base = base
+        self.constraint_gps = constraint_gps
+
+    def value_and_gradient(self, U):
+        if self.base is None:
+            value, grad = np.zeros(len(U)), np.zeros(U.shape)
+        else:
+            value, grad = self.base.value_and_gradient(U)
+        for gp, threshold in self.constraint_gps:
+            mean, std, dmean, dstd = gp.posterior(U, return_gradient=True)
+            t = (mean - threshold) / std
+            value = value + log_ndtr(t)
+            dt = (dmean * std[:, None] - (mean - threshold)[:, None] * dstd) / (std**2)[:, None]
+            grad = grad + np.exp(_log_normal_pdf(t) - log_ndtr(t))[:, None] * dt
+        return value, grad
+
+    def __call__(self, U):
+        return self.value_and_gradient(U)[0]
+
+
+def _log_normal_pdf(t):
+    return -0.5 * t * t - _LOG_SQRT_2PI

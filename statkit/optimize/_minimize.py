@@ -69,7 +69,9 @@ class DeltaYStopper:
 
     def __call__(self, result):
         values = np.sort(result.func_vals)
-        return len(values) >= self.n_best and values[self.n_best - 1] - values[0] <= self.delta
+        if result.get("maximize", False):
+            values = values[::-1]
+        return len(values) >= self.n_best and abs(values[self.n_best - 1] - values[0]) <= self.delta
 
 
 def minimize(
@@ -145,7 +147,9 @@ def minimize(
         noise=noise,
         random_state=random_state,
     )
-    callbacks = [] if callback is None else list(callback) if isinstance(callback, list) else [callback]
+    callbacks = (
+        [] if callback is None else list(callback) if isinstance(callback, list) else [callback]
+    )
     x0 = [] if x0 is None else [list(p) for p in (x0 if np.ndim(x0[0]) else [x0])]
     if y0 is not None:
         optimizer.tell(x0, list(np.ravel(y0)))
@@ -161,7 +165,8 @@ def minimize(
 
 def _stop(callbacks, optimizer):
     result = optimizer.result()
-    return any([bool(callback(result)) for callback in callbacks])
+    stops = [bool(callback(result)) for callback in callbacks]  # every callback sees each result
+    return any(stops)
 
 
 def _run_sequential(func, optimizer, n_calls, x0, callbacks):

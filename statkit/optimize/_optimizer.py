@@ -10,10 +10,12 @@ from sklearn.base import BaseEstimator
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from statkit.optimize import _acquisition
+from statkit.optimize._batch import optimize_batch
 from statkit.optimize._gp import GaussianProcess
 from statkit.optimize._space import Space
 from statkit.utils._validation import check_generator
 
+_RESTART_PERIOD = 10
 ACQUISITIONS = {
     "logei": _acquisition.LogExpectedImprovement,
     "ei": _acquisition.ExpectedImprovement,
@@ -43,6 +45,10 @@ class BayesianOptimizer(BaseEstimator):
         Maximise instead: values are negated inside, results are reported as told.
     noise : float or None, default=None
         Noise variance of the observations (standardised units); None learns it.
+    n_constraints : int, default=0
+        Number of expensive constraints ``g_j(x) >= 0`` told with each result;
+        each gets its own GP and the acquisition is weighted by the
+        probability that all hold (constrained log EI).
     random_state : int, Generator or None, default=None
         Seeds the design, the GP restarts and the acquisition search.
 
@@ -74,6 +80,7 @@ class BayesianOptimizer(BaseEstimator):
         "n_initial_points": [Interval(numbers.Integral, 1, None, closed="left")],
         "maximize": ["boolean"],
         "noise": [Interval(numbers.Real, 0, None, closed="left"), None],
+        "n_constraints": [Interval(numbers.Integral, 0, None, closed="left")],
         "random_state": ["random_state", np.random.Generator],
     }
 
@@ -85,6 +92,7 @@ class BayesianOptimizer(BaseEstimator):
         n_initial_points=10,
         maximize=False,
         noise=None,
+        n_constraints=0,
         random_state=None,
     ):
         self.space = space
@@ -92,17 +100,20 @@ class BayesianOptimizer(BaseEstimator):
         self.n_initial_points = n_initial_points
         self.maximize = maximize
         self.noise = noise
+        self.n_constraints = n_constraints
         self.random_state = random_state
         self._validate_params()
         self._space = Space(space)
         self._rng = check_generator(random_state)
         self._design = list(self._space.sobol(n_initial_points, self._rng))
         self.Xi, self.yi, self.pending = [], [], []
+        self.ci = []
         self.failed = []
         self.gp_ = None
+        self._n_fits = 0
 
     # -- observations ---------------------------------------------------------------------
-    def tell(self, x, y):
+    def tell(self, x, y, constraints=None):
         """Record the value of one point, or of several.
 
         Parameters
@@ -112,6 +123,9 @@ class BayesianOptimizer(BaseEstimator):
         y : float or list of float
             Its value(s). A NaN or infinite value marks a failed evaluation:
             it is kept in ``failed`` and left out of the model.
+        constraints : array-like of shape (n_constraints,) or (n_points, n_constraints)
+            The constraint values ``g_j(x)`` (feasible when all are >= 0);
+            required when ``n_constraints > 0``.
 
         Returns
         -------
@@ -121,14 +135,38 @@ class BayesianOptimizer(BaseEstimator):
         points, values = self._as_batch(x, y)
         for point in points:
             self._space.check_point(point)
-        for point, value in zip(points, values, strict=True):
+        limits = self._check_constraints(constraints, len(points))
+        for point, value, limit in zip(points, values, limits, strict=True):
             self._drop_pending(point)
-            if np.isfinite(value):
+            if np.isfinite(value) and np.all(np.isfinite(limit)):
                 self.Xi.append(list(point))
                 self.yi.append(float(value))
+                self.ci.append(limit)
             else:
                 self.failed.append(list(point))
         return self.result()
+
+    def _check_constraints(self, constraints, n_points):
+        if self.n_constraints == 0:
+            if constraints is not None:
+                raise ValueError("constraints given, but the optimizer has n_constraints=0.")
+            return [np.empty(0)] * n_points
+        if constraints is None:
+            raise ValueError(
+                f"tell needs the {self.n_constraints} constraint values of each point."
+            )
+        limits = np.asarray(constraints, dtype=float).reshape(n_points, -1)
+        if limits.shape[1] != self.n_constraints:
+            raise ValueError(
+                f"constraints must have {self.n_constraints} values per point; "
+                f"got {limits.shape[1]}."
+            )
+        return list(limits)
+
+    def _feasible(self):
+        if not self.ci or self.n_constraints == 0:
+            return np.ones(len(self.yi), dtype=bool)
+        return np.all(np.asarray(self.ci) >= 0, axis=1)
 
     def _as_batch(self, x, y):
         if np.ndim(y) == 0:
@@ -159,6 +197,12 @@ class BayesianOptimizer(BaseEstimator):
     def ask(self, n_points=None):
         """Propose the next point (or ``n_points`` points to evaluate in parallel).
 
+        With ``n_points > 1`` (or points pending) and the EI acquisitions, the
+        points maximise the q-batch log EI jointly, the pending points being
+        part of the joint posterior draw (quasi-Monte-Carlo, fixed base
+        samples); other acquisitions add one point at a time with the
+        earlier ones as fantasies.
+
         Parameters
         ----------
         n_points : int, default=None
@@ -168,56 +212,123 @@ class BayesianOptimizer(BaseEstimator):
         -------
         x : list or list of lists
         """
-        points = [self._ask_one() for _ in range(1 if n_points is None else n_points)]
+        q = 1 if n_points is None else n_points
+        points = []
+        while len(points) < q and self._in_design():
+            points.append(self._design_point())
+        if len(points) < q:
+            points += self._acquire_batch(q - len(points))
         return points[0] if n_points is None else points
 
-    def _ask_one(self):
-        taken = self.Xi + self.pending + self.failed
-        while self._design and len(self.yi) + len(self.pending) < self.n_initial_points:
+    def _taken(self):
+        return self.Xi + self.pending + self.failed
+
+    def _in_design(self):
+        return bool(self._design) and len(self.yi) + len(self.pending) < self.n_initial_points
+
+    def _design_point(self):
+        taken = self._taken()
+        while self._design:
             point = self._space.inverse_transform(self._design.pop(0))[0]
             if point not in taken:
                 self.pending.append(point)
                 return point
-        if len(self.yi) < 2:
-            point = self._fresh_point(taken)
-        else:
-            point = self._acquire(taken)
+        point = self._fresh_point(taken)
         self.pending.append(point)
         return point
 
+    def _acquire_batch(self, q):
+        if len(self.yi) < 2:
+            points = [self._fresh_point(self._taken()) for _ in range(q)]
+            self.pending += points
+            return points
+        if (
+            self.acquisition in ("logei", "ei")
+            and not self.n_constraints
+            and (q > 1 or self.pending)
+        ):
+            gp, U = self._fit_model(fantasies=False)
+            state = _acquisition.SearchState(
+                U,
+                gp.z_train_,
+                pending=self._space.transform(self.pending)
+                if self.pending
+                else np.empty((0, U.shape[1])),
+                rng=self._rng,
+            )
+            batch = optimize_batch(gp, state, q, self._rng)
+            points = []
+            for u in batch:
+                point = self._space.inverse_transform(u)[0]
+                if point in self._taken() or point in points:
+                    point = self._fresh_point(self._taken() + points)
+                points.append(point)
+            self.pending += points
+            return points
+        points = []
+        for _ in range(q):
+            point = self._acquire(self._taken())
+            self.pending.append(point)
+            points.append(point)
+        return points
+
     def _fresh_point(self, taken):
         for _ in range(100):
-            point = self._space.inverse_transform(self._rng.random(self._space.transformed_n_dims))[0]
+            point = self._space.inverse_transform(self._rng.random(self._space.transformed_n_dims))[
+                0
+            ]
             if point not in taken:
                 return point
-        raise RuntimeError("Every point of the search space has been asked for already.")
+        # A small finite space: pick among the points never asked for.
+        remaining = [p for p in (self._space.grid() or []) if p not in taken]
+        if not remaining:
+            raise RuntimeError("Every point of the search space has been asked for already.")
+        return remaining[int(self._rng.integers(len(remaining)))]
 
-    def _fit_model(self):
+    def _fit_model(self, fantasies=True):
         U = self._space.transform(self.Xi)
         y = -np.asarray(self.yi) if self.maximize else np.asarray(self.yi)
         unit = np.column_stack([np.zeros(U.shape[1]), np.ones(U.shape[1])])
         previous = self.gp_.hyperparameters_ if self.gp_ is not None else None
+        # Random restarts of the hyperparameter search on every _RESTART_PERIOD-th fit; in
+        # between, one L-BFGS-B run warm-started from the last fit (which moves little).
+        restarts = 2 if self._n_fits % _RESTART_PERIOD == 0 else 0
+        self._n_fits += 1
         gp = GaussianProcess(
             bounds=unit,
             noise=self.noise,
             hyperparameters=previous,
+            n_restarts=restarts,
             random_state=self._rng,
         ).fit(U, y)
         self.gp_ = copy.deepcopy(gp)
-        if self.pending:
+        if fantasies and self.pending:
             # Pending points as fantasies: their posterior mean, so they are not proposed again.
             P = self._space.transform(self.pending)
             gp.condition_on(P, gp.predict(P))
         return gp, U
 
+    def _constraint_models(self, U):
+        unit = np.column_stack([np.zeros(U.shape[1]), np.ones(U.shape[1])])
+        models = []
+        for values in np.asarray(self.ci).T:
+            gp = GaussianProcess(bounds=unit, random_state=self._rng).fit(U, values)
+            models.append((gp, (0.0 - gp.y_mean_) / gp.y_std_))
+        return models
+
     def _acquire(self, taken):
         gp, U = self._fit_model()
         state = _acquisition.SearchState(U, gp.z_train_[: len(U)], rng=self._rng)
-        acquisition = ACQUISITIONS[self.acquisition](gp, state)
+        if self.n_constraints:
+            feasible = self._feasible()
+            base = None
+            if feasible.any():
+                base = _acquisition.LogExpectedImprovement(gp, state, best=state.z[feasible].min())
+            acquisition = _acquisition.FeasibilityWeighted(base, self._constraint_models(U))
+        else:
+            acquisition = ACQUISITIONS[self.acquisition](gp, state)
         order = np.argsort(state.z)[:5]
-        u, _ = _acquisition.maximize(
-            acquisition, U.shape[1], self._rng, anchors=U[order]
-        )
+        u, _ = _acquisition.maximize(acquisition, U.shape[1], self._rng, anchors=U[order])
         point = self._space.inverse_transform(u)[0]
         if point in taken:
             point = self._fresh_point(taken)
@@ -239,12 +350,17 @@ class BayesianOptimizer(BaseEstimator):
             func_vals=np.asarray(self.yi),
             failed=[list(p) for p in self.failed],
             space=self._space,
+            maximize=self.maximize,
         )
-        if self.yi:
-            best = int(np.argmax(self.yi) if self.maximize else np.argmin(self.yi))
+        feasible = self._feasible()
+        if feasible.any():
+            values = np.where(feasible, np.asarray(self.yi) * (-1 if self.maximize else 1), np.inf)
+            best = int(np.argmin(values))
             result.x, result.fun = list(self.Xi[best]), self.yi[best]
         else:
             result.x, result.fun = None, None
+        if self.n_constraints:
+            result.constraints = np.asarray(self.ci)
         return result
 
     def recommend(self):
@@ -272,9 +388,11 @@ class BayesianOptimizer(BaseEstimator):
                 "yi": self.yi,
                 "pending": self.pending,
                 "failed": self.failed,
+                "ci": self.ci,
                 "design": self._design,
                 "rng": self._rng.bit_generator.state,
                 "gp": self.gp_,
+                "n_fits": self._n_fits,
             }
         )
 
@@ -292,8 +410,9 @@ class BayesianOptimizer(BaseEstimator):
         """
         state = copy.deepcopy(state)
         self.Xi, self.yi = state["Xi"], state["yi"]
-        self.pending, self.failed = state["pending"], state["failed"]
+        self.pending, self.failed, self.ci = state["pending"], state["failed"], state["ci"]
         self._design = state["design"]
         self._rng.bit_generator.state = state["rng"]
         self.gp_ = state["gp"]
+        self._n_fits = state["n_fits"]
         return self

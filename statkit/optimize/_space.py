@@ -18,9 +18,13 @@ def _check_bounds(low, high, name, kind):
 
 def _check_prior(prior, low, name, kind):
     if prior not in PRIORS:
-        raise ValueError(f"{kind} dimension {name!r}: prior must be one of {PRIORS}; got {prior!r}.")
+        raise ValueError(
+            f"{kind} dimension {name!r}: prior must be one of {PRIORS}; got {prior!r}."
+        )
     if prior == "log-uniform" and low <= 0:
-        raise ValueError(f"{kind} dimension {name!r}: a log-uniform prior needs low > 0; got {low}.")
+        raise ValueError(
+            f"{kind} dimension {name!r}: a log-uniform prior needs low > 0; got {low}."
+        )
 
 
 @dataclass(frozen=True)
@@ -68,6 +72,9 @@ class Real:
         low, high = self._scale(self.low), self._scale(self.high)
         values = low + np.clip(np.asarray(U, dtype=float), 0.0, 1.0) * (high - low)
         values = np.exp(values) if self.prior == "log-uniform" else values
+        # The ends map to the bounds exactly (exp(log(high)) can fall short of high).
+        U = np.asarray(U, dtype=float)
+        values = np.where(U >= 1.0, self.high, np.where(U <= 0.0, self.low, values))
         return np.clip(values, self.low, self.high)
 
     def contains(self, value):
@@ -137,7 +144,8 @@ class Categorical:
 
     def __post_init__(self):
         object.__setattr__(self, "categories", tuple(self.categories))
-        if len(self.categories) < 2 or len(set(self.categories)) != len(self.categories):
+        distinct = [c for i, c in enumerate(self.categories) if c not in self.categories[:i]]
+        if len(self.categories) < 2 or len(distinct) != len(self.categories):
             raise ValueError(
                 f"Categorical dimension {self.name!r} needs at least two distinct categories; "
                 f"got {self.categories}."
@@ -228,12 +236,14 @@ class Space:
         """Raise ``ValueError`` unless ``point`` is a list of values inside the space."""
         if len(point) != self.n_dims:
             raise ValueError(
-                f"A point must have {self.n_dims} coordinates (one per dimension); got {len(point)}: "
-                f"{point!r}."
+                f"A point must have {self.n_dims} coordinates (one per dimension); "
+                f"got {len(point)}: {point!r}."
             )
         for value, dimension in zip(point, self.dimensions, strict=True):
             if not dimension.contains(value):
-                raise ValueError(f"Point {point!r} is outside the search space: {value!r} not in {dimension}.")
+                raise ValueError(
+                    f"Point {point!r} is outside the search space: {value!r} not in {dimension}."
+                )
 
     def transform(self, points):
         """Points (rows of values) to the unit cube, shape (n, transformed_n_dims)."""
@@ -256,6 +266,26 @@ class Space:
             else:
                 columns.append(dimension.inverse_transform(block[:, 0]).tolist())
         return [list(row) for row in zip(*columns, strict=True)]
+
+    def grid(self, limit=100_000):
+        """Every point of a finite space (integer and categorical dimensions only), or None.
+
+        None when a dimension is real or the space has more than ``limit`` points.
+        """
+        sizes = []
+        for d in self.dimensions:
+            if isinstance(d, Categorical):
+                sizes.append(list(d.categories))
+            elif isinstance(d, Integer):
+                sizes.append(list(range(int(d.low), int(d.high) + 1)))
+            else:
+                return None
+        if np.prod([len(v) for v in sizes], dtype=float) > limit:
+            return None
+        points = [[]]
+        for values in sizes:
+            points = [[*p, v] for p in points for v in values]
+        return points
 
     def round(self, U):
         """Unit-cube rows moved to the nearest valid point (integers, one-hot categories)."""
