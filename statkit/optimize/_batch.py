@@ -196,7 +196,7 @@ class QLogExpectedImprovement:
         # The GP's Cholesky factor of K + noise and K^-1 (z - m): the joint
         # covariance and its derivatives need the cross terms, which the public
         # ``posterior`` does not give.
-        self._L, self._alpha = gp._L, gp._alpha
+        self._L, self._alpha = gp.training_factor()
         hp = gp.hyperparameters_
         self._lengthscales, self._outputscale, self._mean = (
             hp.lengthscales,

@@ -12,6 +12,8 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from statkit.optimize import _kernels
+from statkit.utils import get_namespace
+from statkit.utils._array_api import to_numpy
 from statkit.utils._validation import NumericInterval, check_generator
 
 _LOG_2PI = np.log(2.0 * np.pi)
@@ -107,6 +109,13 @@ def log_posterior(theta, X, y, kernel, jitter, fixed_noise=None):
     return value, grad
 
 
+def append_to_cholesky(L, k, diagonal):
+    """The Cholesky factor of ``[[K, k], [k', diagonal]]`` from the factor ``L`` of K, in O(n^2)."""
+    ell = solve_triangular(L, k, lower=True)
+    corner = np.sqrt(max(diagonal - ell @ ell, 1e-12))
+    return np.block([[L, np.zeros((len(L), 1))], [ell[None], np.array([[corner]])]])
+
+
 class GaussianProcess(RegressorMixin, BaseEstimator):
     """Gaussian-process regression with an ARD kernel and MAP hyperparameters.
 
@@ -115,7 +124,8 @@ class GaussianProcess(RegressorMixin, BaseEstimator):
     outputs standardised; a Matérn-5/2 (or squared-exponential) kernel with
     one lengthscale per dimension, an outputscale, a constant mean and a
     Gaussian noise variance, all fitted by maximum a posteriori with analytic
-    gradients (L-BFGS-B, the previous fit and ``n_restarts`` random draws
+    gradients (L-BFGS-B from ``hyperparameters`` (the previous fit, in Bayesian
+    optimization) or the prior medians, and from ``n_restarts`` random draws
     from the priors as starts).
 
     Parameters
@@ -128,7 +138,7 @@ class GaussianProcess(RegressorMixin, BaseEstimator):
     noise : float or None, default=None
         Fixed noise variance in standardised output units; None learns it.
     n_restarts : int, default=2
-        Random starts of the hyperparameter search, besides the previous fit
+        Random starts of the hyperparameter search, besides ``hyperparameters``
         (or the prior medians on the first fit).
     optimize_hyperparameters : bool, default=True
         Fit the hyperparameters; False keeps ``hyperparameters`` as given.
@@ -212,7 +222,10 @@ class GaussianProcess(RegressorMixin, BaseEstimator):
         -------
         self : GaussianProcess
         """
-        X, y = validate_data(self, X, y, dtype=np.float64, y_numeric=True)
+        xp, on_gpu = get_namespace(X)
+        X, y = validate_data(
+            self, to_numpy(X) if on_gpu else X, to_numpy(y), dtype=np.float64, y_numeric=True
+        )
         lower, width = self._input_scaling(X)
         U = (X - lower) / width
         y_mean = float(np.mean(y))
@@ -220,7 +233,7 @@ class GaussianProcess(RegressorMixin, BaseEstimator):
         y_std = y_std if y_std > 0 else 1.0
         z = (y - y_mean) / y_std
         d = X.shape[1]
-        start = self.hyperparameters or getattr(self, "hyperparameters_", None)
+        start = self.hyperparameters
         if start is None or len(start.lengthscales) != d:
             start = Hyperparameters(
                 np.full(d, np.exp(_lengthscale_prior(d)[0])), 1.0, np.exp(_NOISE_PRIOR[0]), 0.0
@@ -230,9 +243,12 @@ class GaussianProcess(RegressorMixin, BaseEstimator):
                 start.lengthscales, start.outputscale, float(self.noise), start.mean
             )
         hp = start
+        device = (xp, xp.asarray(U), xp.asarray(z)) if on_gpu else None
+        objective = self._objective(U, z, device)
         if self.optimize_hyperparameters:
-            hp = self._map(U, z, start, check_generator(self.random_state))
-        value, _ = log_posterior(hp.to_vector(), U, z, self.kernel, self.jitter, self.noise)
+            hp = self._map(objective, U.shape[1], start, check_generator(self.random_state))
+        value, _ = objective(hp.to_vector())
+        self._device = device
         self._condition(U, z, hp)
         self._lower, self._width = lower, width
         self.y_mean_, self.y_std_ = y_mean, y_std
@@ -254,8 +270,18 @@ class GaussianProcess(RegressorMixin, BaseEstimator):
         width = np.where(upper > lower, upper - lower, 1.0)
         return lower, width
 
-    def _map(self, U, z, start, rng):
-        d = U.shape[1]
+    def _objective(self, U, z, device):
+        """The log posterior of the hyperparameters, on the host or on the device."""
+        if device is None:
+            return lambda theta: log_posterior(theta, U, z, self.kernel, self.jitter, self.noise)
+        from statkit.optimize import _cupy
+
+        xp, Ud, zd = device
+        return lambda theta: _cupy.log_posterior(
+            theta, Ud, zd, self.kernel, self.jitter, self.noise, xp
+        )
+
+    def _map(self, log_post, d, start, rng):
         bounds = [_LOG_LENGTHSCALE_BOUNDS] * d + [
             _LOG_OUTPUTSCALE_BOUNDS,
             _LOG_NOISE_BOUNDS,
@@ -274,7 +300,7 @@ class GaussianProcess(RegressorMixin, BaseEstimator):
             starts.append(theta)
 
         def objective(theta):
-            value, grad = log_posterior(theta, U, z, self.kernel, self.jitter, self.noise)
+            value, grad = log_post(theta)
             return (-value, -grad) if np.isfinite(value) else (1e25, np.zeros_like(grad))
 
         best = None
@@ -290,14 +316,41 @@ class GaussianProcess(RegressorMixin, BaseEstimator):
         return Hyperparameters.from_vector(best.x)
 
     def _condition(self, U, z, hp):
+        self.X_train_, self.z_train_ = U, z
+        if self._device is not None:
+            from statkit.optimize import _cupy
+
+            xp = self._device[0]
+            Ud, zd = xp.asarray(U), xp.asarray(z)
+            L, alpha = _cupy.condition(Ud, zd, hp, self.kernel, self.jitter, xp)
+            self._device = (xp, Ud, zd)
+            self._device_factor = (L, alpha)
+            self._L = self._alpha = None
+            return
         noise = hp.noise
         K = _kernels.covariance(
             self.kernel, _kernels.scaled_sq_distances(U, U, hp.lengthscales), hp.outputscale
         ) + (noise + self.jitter) * np.eye(len(U))
         self._L = cholesky(K, lower=True)
         self._alpha = cho_solve((self._L, True), z - hp.mean)
-        self.X_train_ = U
-        self.z_train_ = z
+
+    def training_factor(self):
+        """The Cholesky factor ``L`` of the training kernel matrix and ``K^-1 (z - mean)``.
+
+        On the host (copied from the GPU when the model lives there), for the
+        acquisitions that need more than :meth:`posterior`.
+
+        Returns
+        -------
+        L : ndarray of shape (n_samples, n_samples)
+            Lower triangular, ``L L' = k(X, X) + (noise + jitter) I``.
+        alpha : ndarray of shape (n_samples,)
+        """
+        check_is_fitted(self)
+        if self._device is not None:
+            L, alpha = self._device_factor
+            return to_numpy(L), to_numpy(alpha)
+        return self._L, self._alpha
 
     def _to_unit(self, X):
         return (np.asarray(X, dtype=float) - self._lower) / self._width
@@ -327,6 +380,10 @@ class GaussianProcess(RegressorMixin, BaseEstimator):
         hp = self.hyperparameters_
         U_new = self._to_unit(X)
         z_new = (y - self.y_mean_) / self.y_std_
+        if self._device is not None:
+            # On the GPU a full refactorisation is cheap next to the transfers of an update.
+            self._condition(np.vstack([self.X_train_, U_new]), np.r_[self.z_train_, z_new], hp)
+            return self
         L, U, z = self._L, self.X_train_, self.z_train_
         for u, value in zip(U_new, z_new, strict=True):
             k = _kernels.covariance(
@@ -334,9 +391,7 @@ class GaussianProcess(RegressorMixin, BaseEstimator):
                 _kernels.scaled_sq_distances(u[None], U, hp.lengthscales),
                 hp.outputscale,
             )[0]
-            ell = solve_triangular(L, k, lower=True)
-            corner = np.sqrt(max(hp.outputscale + hp.noise + self.jitter - ell @ ell, 1e-12))
-            L = np.block([[L, np.zeros((len(U), 1))], [ell[None], np.array([[corner]])]])
+            L = append_to_cholesky(L, k, hp.outputscale + hp.noise + self.jitter)
             U = np.vstack([U, u])
             z = np.r_[z, value]
         self._L, self.X_train_, self.z_train_ = L, U, z
@@ -361,6 +416,12 @@ class GaussianProcess(RegressorMixin, BaseEstimator):
             With ``return_gradient``.
         """
         hp = self.hyperparameters_
+        if self._device is not None:
+            from statkit.optimize import _cupy
+
+            xp, Ud, _ = self._device
+            L, alpha = self._device_factor
+            return _cupy.posterior(X, Ud, L, alpha, hp, self.kernel, xp, return_gradient)
         k, dk = _kernels.cross_covariance_gradient(
             self.kernel, X, self.X_train_, hp.lengthscales, hp.outputscale
         )
@@ -423,6 +484,11 @@ class GaussianProcess(RegressorMixin, BaseEstimator):
         """
         V = U if V is None else V
         hp = self.hyperparameters_
+        if self._device is not None:
+            from statkit.optimize import _cupy
+
+            xp, Ud, _ = self._device
+            return _cupy.posterior_covariance(U, V, Ud, self._device_factor[0], hp, self.kernel, xp)
 
         def kernel(A, B):
             return _kernels.covariance(

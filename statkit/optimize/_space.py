@@ -168,14 +168,17 @@ class Categorical:
 
 
 def as_dimension(spec):
-    """A dimension from a dimension, a ``(low, high[, prior])`` tuple or a list of categories."""
+    """A dimension from a dimension, a ``(low, high[, prior])`` tuple or a list of categories.
+
+    A tuple is always a real interval, even with integer bounds (scikit-optimize
+    would make ``(0, 10)`` an integer dimension): use :class:`Integer` for
+    integers.
+    """
     if isinstance(spec, Real | Categorical):
         return spec
     if isinstance(spec, tuple) and len(spec) in (2, 3):
         low, high = spec[0], spec[1]
         prior = spec[2] if len(spec) == 3 else "uniform"
-        if isinstance(low, numbers.Integral) and isinstance(high, numbers.Integral):
-            return Integer(int(low), int(high), prior)
         if isinstance(low, numbers.Real) and isinstance(high, numbers.Real):
             return Real(float(low), float(high), prior)
     if isinstance(spec, list) and spec:
@@ -193,8 +196,8 @@ class Space:
     ----------
     dimensions : list
         :class:`Real`, :class:`Integer`, :class:`Categorical`, ``(low, high)``
-        tuples (integer bounds give an Integer dimension) or lists of
-        categories, as in scikit-optimize.
+        or ``(low, high, prior)`` tuples (real intervals, whatever the type of
+        the bounds) or lists of categories.
 
     Examples
     --------

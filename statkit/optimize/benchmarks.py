@@ -16,7 +16,16 @@ True
 
 import numpy as np
 
-__all__ = ["Ackley", "Branin", "Hartmann6", "Levy", "Rosenbrock", "TestFunction", "branin", "hartmann6"]
+__all__ = [
+    "Ackley",
+    "Branin",
+    "Hartmann6",
+    "Levy",
+    "Rosenbrock",
+    "TestFunction",
+    "branin",
+    "hartmann6",
+]
 
 
 class TestFunction:
@@ -34,7 +43,9 @@ class TestFunction:
     def __call__(self, x):
         x = np.asarray(x, dtype=float)
         if x.shape != (self.n_dims,):
-            raise ValueError(f"{type(self).__name__} takes points of {self.n_dims} coordinates; got shape {x.shape}.")
+            raise ValueError(
+                f"{type(self).__name__} takes points of {self.n_dims} coordinates; got shape {x.shape}."
+            )
         return float(self._evaluate(x))
 
     def __repr__(self):
@@ -59,7 +70,9 @@ class Hartmann6(TestFunction):
 
     bounds = [(0.0, 1.0)] * 6
     minimum = -3.322368011415515
-    minimizers = np.array([[0.20168952, 0.15001069, 0.47687398, 0.27533243, 0.31165162, 0.65730054]])
+    minimizers = np.array(
+        [[0.20168952, 0.15001069, 0.47687398, 0.27533243, 0.31165162, 0.65730054]]
+    )
     local_minimum = -3.2031616
     _alpha = np.array([1.0, 1.2, 3.0, 3.2])
     _A = np.array(

@@ -15,8 +15,7 @@ from sklearn.model_selection import KFold, RandomizedSearchCV
 from sklearn.svm import SVC
 from sklearn.utils._param_validation import InvalidParameterError
 
-from statkit.optimize import Categorical, Integer, Real
-from statkit.optimize._search import BayesSearchCV
+from statkit.optimize import BayesSearchCV, Categorical, Integer, Real
 
 SVC_SPACE = {
     "C": Real(1e-3, 1e3, prior="log-uniform"),
@@ -306,7 +305,7 @@ def test_every_candidate_is_scored_on_the_same_folds():
 
 def test_a_small_discrete_space_is_searched_once_per_point():
     X, y = _iris()
-    space = {"kernel": ["linear", "rbf"], "degree": (1, 2)}  # 4 points
+    space = {"kernel": ["linear", "rbf"], "degree": Integer(1, 2)}  # 4 points
     search = BayesSearchCV(SVC(), space, n_iter=6, cv=3, random_state=0)
     assert search.total_iterations == 4
     with pytest.warns(UserWarning, match="only 4 distinct candidates"):
