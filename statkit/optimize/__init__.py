@@ -1,5 +1,6 @@
 """Bayesian optimization (work in progress)."""
 
+from statkit.optimize._display import ConvergenceDisplay
 from statkit.optimize._gp import GaussianProcess, Hyperparameters
 from statkit.optimize._minimize import DeadlineStopper, DeltaYStopper, minimize
 from statkit.optimize._optimizer import BayesianOptimizer
@@ -10,6 +11,7 @@ __all__ = [
     "BayesSearchCV",
     "BayesianOptimizer",
     "Categorical",
+    "ConvergenceDisplay",
     "DeadlineStopper",
     "DeltaYStopper",
     "GaussianProcess",
