@@ -169,7 +169,7 @@ def posterior(U, X, L, alpha, hp, kernel, xp, return_gradient=False):
 
 
 def posterior_covariance(U, V, X, L, hp, kernel, xp):
-    """Posterior covariance between ``U`` and ``V`` (as ``GaussianProcess.posterior_covariance``)."""
+    """Posterior covariance between ``U`` and ``V`` (``GaussianProcess.posterior_covariance``)."""
     lengthscales = xp.asarray(hp.lengthscales, dtype=X.dtype)
     U, V = xp.asarray(U, dtype=X.dtype), xp.asarray(V, dtype=X.dtype)
 

@@ -31,11 +31,12 @@ _LOG_OUTPUTSCALE_BOUNDS = (np.log(1e-3), np.log(1e3))
 class Hyperparameters:
     """Kernel and likelihood hyperparameters, in standardised output units.
 
-    Attributes
+    Parameters
     ----------
     lengthscales : ndarray of shape (n_features,)
         In unit-cube input units.
     outputscale : float
+        Prior variance of f.
     noise : float
         Noise variance.
     mean : float
@@ -436,6 +437,24 @@ class GaussianProcess(RegressorMixin, BaseEstimator):
         dvar = -2.0 * np.einsum("mnd,nm->md", dk, w)
         return mean, std, dmean, dvar / (2.0 * std[:, None])
 
+    def score(self, X, y, sample_weight=None):
+        """Coefficient of determination R^2 of the posterior mean on (X, y).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Inputs.
+        y : array-like of shape (n_samples,)
+            True values.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weights.
+
+        Returns
+        -------
+        score : float
+        """
+        return super().score(X, y, sample_weight)
+
     def predict(self, X, return_std=False, return_cov=False):
         """Posterior mean (and standard deviation or covariance) of f at X.
 
@@ -475,8 +494,9 @@ class GaussianProcess(RegressorMixin, BaseEstimator):
         Parameters
         ----------
         U : ndarray of shape (m, n_features)
+            Points in the unit cube.
         V : ndarray of shape (l, n_features), default=None
-            None means ``U``.
+            Points in the unit cube; None means ``U``.
 
         Returns
         -------

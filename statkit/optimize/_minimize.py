@@ -97,7 +97,8 @@ def minimize(
         Takes a point (a list, one value per dimension) and returns a float.
         A NaN or infinite value counts as a failed evaluation (recorded in
         ``result.failed``, left out of the model); an exception stops the
-        search and is raised with a note naming the point.
+        search and is raised with a note naming the point, and with the
+        search so far as ``exc.partial_result`` (its ``optimizer`` can go on).
     dimensions : Space or list
         The search space: :class:`Real`, :class:`Integer`, :class:`Categorical`,
         ``(low, high)`` tuples or lists of categories.
@@ -154,10 +155,18 @@ def minimize(
     if y0 is not None:
         optimizer.tell(x0, list(np.ravel(y0)))
         x0 = []
-    if n_jobs == 1:
-        _run_sequential(func, optimizer, n_calls, x0, callbacks)
-    else:
-        _run_parallel(func, optimizer, n_calls, x0, callbacks, n_jobs)
+    try:
+        if n_jobs == 1:
+            _run_sequential(func, optimizer, n_calls, x0, callbacks)
+        else:
+            _run_parallel(func, optimizer, n_calls, x0, callbacks, n_jobs)
+    except Exception as exc:
+        exc.partial_result = _result(optimizer)
+        raise
+    return _result(optimizer)
+
+
+def _result(optimizer):
     result = optimizer.result()
     result.optimizer = optimizer
     return result
@@ -165,6 +174,7 @@ def minimize(
 
 def _stop(callbacks, optimizer):
     result = optimizer.result()
+    result.optimizer = optimizer
     stops = [bool(callback(result)) for callback in callbacks]  # every callback sees each result
     return any(stops)
 
@@ -208,8 +218,15 @@ def _run_parallel(func, optimizer, n_calls, x0, callbacks, n_jobs):
             yield delayed(_evaluate)(func, point)
 
     parallel = Parallel(n_jobs=n_jobs, pre_dispatch="n_jobs", return_as="generator_unordered")
-    for point, value in parallel(tasks()):
+    try:
+        for point, value in parallel(tasks()):
+            with lock:
+                optimizer.tell(point, value)
+                if _stop(callbacks, optimizer):
+                    stopped.set()
+    except Exception:
+        # The evaluations still in flight are abandoned: they are no longer pending.
         with lock:
-            optimizer.tell(point, value)
-            if _stop(callbacks, optimizer):
-                stopped.set()
+            for point in list(optimizer.pending):
+                optimizer.forget_pending(point)
+        raise

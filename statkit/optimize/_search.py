@@ -392,6 +392,16 @@ class BayesSearchCV(BaseSearchCV):
         )
 
     @property
+    def n_features_in_(self):
+        """Number of features seen by ``fit`` (those of the best estimator, after refit)."""
+        return super().n_features_in_
+
+    @property
+    def classes_(self):
+        """Class labels, for classifiers (those of the best estimator, after refit)."""
+        return super().classes_
+
+    @property
     def total_iterations(self):
         """Number of candidates ``fit`` evaluates: the budgets of all search spaces.
 

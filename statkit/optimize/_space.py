@@ -236,7 +236,13 @@ class Space:
         return [d.name for d in self.dimensions]
 
     def check_point(self, point):
-        """Raise ``ValueError`` unless ``point`` is a list of values inside the space."""
+        """Raise ``ValueError`` unless ``point`` is a list of values inside the space.
+
+        Parameters
+        ----------
+        point : sequence
+            One value per dimension.
+        """
         if len(point) != self.n_dims:
             raise ValueError(
                 f"A point must have {self.n_dims} coordinates (one per dimension); "
@@ -249,7 +255,17 @@ class Space:
                 )
 
     def transform(self, points):
-        """Points (rows of values) to the unit cube, shape (n, transformed_n_dims)."""
+        """Map points to the unit cube.
+
+        Parameters
+        ----------
+        points : list of sequences
+            Points, one value per dimension each.
+
+        Returns
+        -------
+        U : ndarray of shape (n_points, transformed_n_dims)
+        """
         columns = []
         for j, dimension in enumerate(self.dimensions):
             values = [point[j] for point in points]
@@ -258,7 +274,17 @@ class Space:
         return np.hstack(columns)
 
     def inverse_transform(self, U):
-        """Unit-cube rows to points (lists of values; integers rounded, categories by argmax)."""
+        """Map unit-cube rows back to points (integers rounded, categories by argmax).
+
+        Parameters
+        ----------
+        U : array-like of shape (n_points, transformed_n_dims)
+            Rows in the unit cube.
+
+        Returns
+        -------
+        points : list of lists
+        """
         U = np.atleast_2d(U)
         columns, start = [], 0
         for dimension in self.dimensions:
@@ -271,9 +297,17 @@ class Space:
         return [list(row) for row in zip(*columns, strict=True)]
 
     def grid(self, limit=100_000):
-        """Every point of a finite space (integer and categorical dimensions only), or None.
+        """List every point of a finite space (integer and categorical dimensions only).
 
-        None when a dimension is real or the space has more than ``limit`` points.
+        Parameters
+        ----------
+        limit : int, default=100_000
+            Largest number of points to list.
+
+        Returns
+        -------
+        points : list of lists or None
+            None when a dimension is real or the space has more than ``limit`` points.
         """
         sizes = []
         for d in self.dimensions:
@@ -291,10 +325,32 @@ class Space:
         return points
 
     def round(self, U):
-        """Unit-cube rows moved to the nearest valid point (integers, one-hot categories)."""
+        """Move unit-cube rows to the nearest valid point (integers, one-hot categories).
+
+        Parameters
+        ----------
+        U : array-like of shape (n_points, transformed_n_dims)
+            Rows in the unit cube.
+
+        Returns
+        -------
+        U_valid : ndarray of shape (n_points, transformed_n_dims)
+        """
         return self.transform(self.inverse_transform(U))
 
     def sobol(self, n, rng):
-        """``n`` points of a scrambled Sobol design, as unit-cube rows (rounded to the space)."""
+        """Draw ``n`` points of a scrambled Sobol design, as unit-cube rows rounded to the space.
+
+        Parameters
+        ----------
+        n : int
+            Number of points.
+        rng : numpy.random.Generator
+            Seeds the scrambling.
+
+        Returns
+        -------
+        U : ndarray of shape (n, transformed_n_dims)
+        """
         sobol = qmc.Sobol(self.transformed_n_dims, scramble=True, seed=rng)
         return self.round(sobol.random_base2(max(0, int(np.ceil(np.log2(n)))))[:n])

@@ -32,19 +32,26 @@ class TestFunction:
     """Base of the test functions: a callable with ``bounds``, ``minimum`` and ``minimizers``."""
 
     __test__ = False  # not a pytest test class
-    bounds: list
-    minimum: float
-    minimizers: np.ndarray
+    minimum = 0.0
+
+    def __init__(self):
+        """Create the function (its domain and optimum are class attributes)."""
+
+    @property
+    def bounds(self):
+        """The domain, a list of ``(low, high)`` (a search space for :func:`minimize`)."""
+        return list(self._bounds)
 
     @property
     def n_dims(self):
-        return len(self.bounds)
+        return len(self._bounds)
 
     def __call__(self, x):
         x = np.asarray(x, dtype=float)
         if x.shape != (self.n_dims,):
             raise ValueError(
-                f"{type(self).__name__} takes points of {self.n_dims} coordinates; got shape {x.shape}."
+                f"{type(self).__name__} takes points of {self.n_dims} coordinates; "
+                f"got shape {x.shape}."
             )
         return float(self._evaluate(x))
 
@@ -55,7 +62,7 @@ class TestFunction:
 class Branin(TestFunction):
     """The Branin–Hoo function on [-5, 10] x [0, 15]: three global minima, 0.397887."""
 
-    bounds = [(-5.0, 10.0), (0.0, 15.0)]
+    _bounds = ((-5.0, 10.0), (0.0, 15.0))
     minimum = 0.39788735772973816
     minimizers = np.array([[-np.pi, 12.275], [np.pi, 2.275], [9.42477796, 2.475]])
 
@@ -66,9 +73,9 @@ class Branin(TestFunction):
 
 
 class Hartmann6(TestFunction):
-    """The six-dimensional Hartmann function on [0, 1]^6: minimum -3.32237, a local one at -3.2032."""
+    """The six-dimensional Hartmann function on [0, 1]^6: minimum -3.32237 (local: -3.2032)."""
 
-    bounds = [(0.0, 1.0)] * 6
+    _bounds = ((0.0, 1.0),) * 6
     minimum = -3.322368011415515
     minimizers = np.array(
         [[0.20168952, 0.15001069, 0.47687398, 0.27533243, 0.31165162, 0.65730054]]
@@ -108,7 +115,7 @@ class Ackley(TestFunction):
     minimum = 0.0
 
     def __init__(self, n_dims=10):
-        self.bounds = [(-32.768, 32.768)] * n_dims
+        self._bounds = ((-32.768, 32.768),) * n_dims
         self.minimizers = np.zeros((1, n_dims))
 
     def _evaluate(self, x):
@@ -133,7 +140,7 @@ class Levy(TestFunction):
     minimum = 0.0
 
     def __init__(self, n_dims=10):
-        self.bounds = [(-10.0, 10.0)] * n_dims
+        self._bounds = ((-10.0, 10.0),) * n_dims
         self.minimizers = np.ones((1, n_dims))
 
     def _evaluate(self, x):
@@ -157,7 +164,7 @@ class Rosenbrock(TestFunction):
     def __init__(self, n_dims=2):
         if n_dims < 2:
             raise ValueError(f"Rosenbrock needs n_dims >= 2; got {n_dims}.")
-        self.bounds = [(-5.0, 10.0)] * n_dims
+        self._bounds = ((-5.0, 10.0),) * n_dims
         self.minimizers = np.ones((1, n_dims))
 
     def _evaluate(self, x):

@@ -76,6 +76,28 @@ def test_a_raising_objective_names_the_point_and_leaves_a_usable_optimizer():
     with pytest.raises(ZeroDivisionError) as info:
         minimize(f, [(-1.0, 1.0)], n_calls=10, random_state=0)
     assert any(repr(calls[-1]) in note for note in info.value.__notes__)
+    partial = info.value.partial_result
+    assert len(partial.x_iters) == 3
+    assert partial.optimizer.pending == []
+    x = partial.optimizer.ask()  # the search goes on
+    partial.optimizer.tell(x, x[0] ** 2)
+    assert len(partial.optimizer.yi) == 4
+
+
+def test_a_raising_objective_in_parallel_leaves_nothing_pending():
+    from joblib import parallel_config
+
+    def f(x):
+        if x[0] > 0.6:
+            raise ValueError("bad region")
+        return x[0] ** 2
+
+    with (
+        parallel_config(backend="threading"),
+        pytest.raises(ValueError, match="bad region") as info,
+    ):
+        minimize(f, [(-1.0, 1.0)], n_calls=30, n_jobs=2, random_state=0)
+    assert info.value.partial_result.optimizer.pending == []
 
 
 def test_parallel_evaluations_keep_n_jobs_in_flight_and_tell_everything():
