@@ -71,7 +71,9 @@ class DeltaYStopper:
         values = np.sort(result.func_vals)
         if result.get("maximize", False):
             values = values[::-1]
-        return len(values) >= self.n_best and abs(values[self.n_best - 1] - values[0]) <= self.delta
+        if len(values) < self.n_best:
+            return False
+        return bool(abs(values[self.n_best - 1] - values[0]) <= self.delta)
 
 
 def minimize(

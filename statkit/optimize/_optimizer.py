@@ -410,7 +410,9 @@ class BayesianOptimizer(BaseEstimator):
                 "failed": self.failed,
                 "ci": self.ci,
                 "design": self._design,
-                "rng": self._rng.bit_generator.state,
+                # The whole generator, not only its bit-generator state: scipy's QMC
+                # engines spawn from its seed sequence.
+                "rng": self._rng,
                 "gp": self.gp_,
                 "n_fits": self._n_fits,
             }
@@ -432,7 +434,7 @@ class BayesianOptimizer(BaseEstimator):
         self.Xi, self.yi = state["Xi"], state["yi"]
         self.pending, self.failed, self.ci = state["pending"], state["failed"], state["ci"]
         self._design = state["design"]
-        self._rng.bit_generator.state = state["rng"]
+        self._rng = state["rng"]
         self.gp_ = state["gp"]
         self._n_fits = state["n_fits"]
         return self

@@ -30,7 +30,8 @@ def _function(X):
 def gp2():
     X = np.random.default_rng(0).random((12, 2))
     with threadpool_limits(1, user_api="blas"):  # tiny matrices: threads only cost
-        return GaussianProcess(bounds=[(0, 1)] * 2, random_state=0).fit(X, _function(X))
+        # A fixed noise (about what MAP gives such data) keeps the test about the batch.
+        return GaussianProcess(bounds=[(0, 1)] * 2, noise=0.02, random_state=0).fit(X, _function(X))
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +39,7 @@ def gp1():
     X = np.array([[0.05], [0.3], [0.5], [0.7], [0.95]])
     y = np.sin(10.0 * X[:, 0]) + X[:, 0]
     with threadpool_limits(1, user_api="blas"):
-        return GaussianProcess(bounds=[(0, 1)], random_state=0).fit(X, y)
+        return GaussianProcess(bounds=[(0, 1)], noise=0.02, random_state=0).fit(X, y)
 
 
 def _state(gp, pending=None, seed=0):
@@ -137,7 +138,7 @@ def test_duplicate_of_pending_point_adds_nothing(gp2):
     # A point with some improvement of its own, away from the pending one, adds to it.
     other = _ranked_points(gp2, [8])
     assert np.linalg.norm(other - pending) > 0.1
-    assert np.exp(acquisition(other)) > 1.05 * alone
+    assert np.exp(acquisition(other)) > alone + qmc_error + slack
 
 
 @pytest.mark.parametrize(("fat", "tau"), [(True, TAU), (False, TAU), (True, 1e-3)])
