@@ -214,11 +214,13 @@ class BayesianOptimizer(BaseEstimator):
     def ask(self, n_points=None):
         """Propose the next point (or ``n_points`` points to evaluate in parallel).
 
-        With ``n_points > 1`` (or points pending) and the EI acquisitions, the
-        points maximise the q-batch log EI jointly, the pending points being
-        part of the joint posterior draw (quasi-Monte-Carlo, fixed base
-        samples); other acquisitions add one point at a time with the
-        earlier ones as fantasies.
+        With ``n_points > 1`` and the EI acquisitions, the points maximise the
+        q-batch log EI jointly, the pending points being part of the joint
+        posterior draw (quasi-Monte-Carlo, fixed base samples). A single point
+        asked while others are pending (the asynchronous loop of
+        :func:`minimize`), and the other acquisitions, take the pending points
+        as fantasies at their posterior mean (Kriging believer): five to ten
+        times cheaper, so that an ask keeps pace with parallel workers.
 
         Parameters
         ----------
@@ -262,11 +264,7 @@ class BayesianOptimizer(BaseEstimator):
             points = [self._fresh_point(self._taken()) for _ in range(q)]
             self.pending += points
             return points
-        if (
-            self.acquisition in ("logei", "ei")
-            and not self.n_constraints
-            and (q > 1 or self.pending)
-        ):
+        if self.acquisition in ("logei", "ei") and not self.n_constraints and q > 1:
             gp, U = self._fit_model(fantasies=False)
             state = _acquisition.SearchState(
                 U,
