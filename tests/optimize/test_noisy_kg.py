@@ -106,6 +106,7 @@ def _brute_force_expected_max(a, b):
     return total
 
 
+@pytest.mark.nojit
 @pytest.mark.parametrize("case", range(6))
 def test_expected_max_gain_matches_brute_force(case):
     a, b = _lines(case)
@@ -122,6 +123,7 @@ def test_expected_max_gain_matches_brute_force(case):
     np.testing.assert_allclose(rows, expected_max_gain(a, b), rtol=1e-12, atol=1e-15)
 
 
+@pytest.mark.nojit
 def test_expected_max_gain_simple_cases():
     # One line, or equal slopes: the maximum is deterministic.
     assert expected_max_gain([1.0], [2.0]) == 0.0

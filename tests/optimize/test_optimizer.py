@@ -126,6 +126,7 @@ def test_small_finite_space_is_exhausted_then_refused():
         opt.ask()
 
 
+@pytest.mark.nojit
 @pytest.mark.parametrize(
     ("x", "y", "match"),
     [
@@ -141,6 +142,7 @@ def test_tell_rejects_points_outside_the_space(x, y, match):
     assert opt.yi == []
 
 
+@pytest.mark.nojit
 @pytest.mark.parametrize(
     ("space", "match"),
     [
@@ -158,6 +160,7 @@ def test_bad_spaces(space, match):
         BayesianOptimizer(space())
 
 
+@pytest.mark.nojit
 def test_constraints_must_match():
     opt = BayesianOptimizer([(-1.0, 1.0)], n_constraints=2, random_state=0)
     with pytest.raises(ValueError, match="2 constraint values"):
