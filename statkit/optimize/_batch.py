@@ -33,7 +33,7 @@ from scipy.special import expit, logsumexp
 from scipy.stats import norm, qmc
 from threadpoolctl import threadpool_limits
 
-from statkit.optimize import _kernels
+from statkit.optimize import _covariance
 from statkit.optimize._acquisition import SearchState
 from statkit.utils._validation import check_generator
 
@@ -211,8 +211,8 @@ class QLogExpectedImprovement:
         self._cov_pending = self._kernel(P, P) - self._V_pending.T @ self._V_pending
 
     def _kernel(self, A, B):
-        r2 = _kernels.scaled_sq_distances(A, B, self._lengthscales)
-        return _kernels.covariance(self.gp.kernel, r2, self._outputscale)
+        r2 = _covariance.scaled_sq_distances(A, B, self._lengthscales)
+        return _covariance.covariance(self.gp.kernel, r2, self._outputscale)
 
     def _as_batches(self, B):
         B = np.asarray(B, dtype=float)
@@ -269,7 +269,7 @@ class QLogExpectedImprovement:
         p = len(P)
         flat = B.reshape(m * q, d)
         if gradient:
-            k, dk = _kernels.cross_covariance_gradient(
+            k, dk = _covariance.cross_covariance_gradient(
                 gp.kernel, flat, gp.X_train_, ls, self._outputscale
             )
         else:
@@ -282,7 +282,7 @@ class QLogExpectedImprovement:
         A = np.concatenate([B, np.broadcast_to(P, (m, p, d))], axis=1)
         diff = (B[:, :, None, :] - A[:, None, :, :]) / ls  # (m, q, r, d)
         r2 = np.sum(diff * diff, axis=-1)
-        prior = _kernels.covariance(gp.kernel, r2, self._outputscale)
+        prior = _covariance.covariance(gp.kernel, r2, self._outputscale)
         r = q + p
         cov = np.empty((m, r, r))
         cov[:, :q, :q] = prior[:, :, :q] - V3 @ V3.transpose(0, 2, 1)
@@ -319,7 +319,7 @@ class QLogExpectedImprovement:
         dcov = 0.5 * (dcov + dcov.transpose(0, 2, 1))
         # Sigma_ab = k(a, b) - k(a, X) K^-1 k(X, b); a free point a enters row and
         # column a, so d value / d x_a = dmu_a dmu_a/dx_a + 2 sum_b dSigma_ab d_1 Sigma_ab.
-        g = _kernels.lengthscale_factor(gp.kernel, r2, self._outputscale)  # -k'(r)/r
+        g = _covariance.lengthscale_factor(gp.kernel, r2, self._outputscale)  # -k'(r)/r
         grad = -2.0 * np.einsum("mab,mabd->mad", dcov[:, :q, :] * g, diff) / ls
         W = solve_triangular(self._L, V, lower=True, trans="T")  # K^-1 k(X, free), (n, m q)
         W3 = np.concatenate(

@@ -1,6 +1,6 @@
 """The GPU path of the Gaussian process, written against the array namespace it is given.
 
-The same formulas as ``_gp.py``/``_kernels.py`` with every n x n operation in
+The same formulas as ``_gp.py``/``_covariance.py`` with every n x n operation in
 namespace ``xp`` (a CuPy namespace on the GPU): the kernel matrix, its
 Cholesky factor, the inverse in the likelihood gradient and the
 cross-covariances of the candidates. Only the hyperparameter vector and the
@@ -50,7 +50,7 @@ def covariance(kernel, r2, outputscale, xp):
 
 
 def lengthscale_factor(kernel, r2, outputscale, xp):
-    """``-k'(r) / r`` (see ``_kernels.lengthscale_factor``)."""
+    """``-k'(r) / r`` (see ``_covariance.lengthscale_factor``)."""
     if kernel == "rbf":
         return outputscale * xp.exp(-0.5 * r2)
     r = xp.sqrt(r2)

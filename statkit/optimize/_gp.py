@@ -11,7 +11,7 @@ from sklearn.base import BaseEstimator, RegressorMixin, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from statkit.optimize import _kernels
+from statkit.optimize import _covariance
 from statkit.utils import get_namespace
 from statkit.utils._array_api import to_numpy
 from statkit.utils._validation import NumericInterval, check_generator
@@ -83,8 +83,8 @@ def log_posterior(theta, X, y, kernel, jitter, fixed_noise=None):
     n, d = X.shape
     hp = Hyperparameters.from_vector(theta)
     noise = hp.noise if fixed_noise is None else fixed_noise
-    r2 = _kernels.scaled_sq_distances(X, X, hp.lengthscales)
-    Kf = _kernels.covariance(kernel, r2, hp.outputscale)
+    r2 = _covariance.scaled_sq_distances(X, X, hp.lengthscales)
+    Kf = _covariance.covariance(kernel, r2, hp.outputscale)
     K = Kf + (noise + jitter) * np.eye(n)
     try:
         L = cholesky(K, lower=True)
@@ -97,7 +97,7 @@ def log_posterior(theta, X, y, kernel, jitter, fixed_noise=None):
     inverse = np.tril(inverse) + np.tril(inverse, -1).T
     W = np.outer(alpha, alpha) - inverse
     grad = np.empty_like(theta)
-    G = _kernels.lengthscale_factor(kernel, r2, hp.outputscale) * W
+    G = _covariance.lengthscale_factor(kernel, r2, hp.outputscale) * W
     for j in range(d):
         diff = X[:, j][:, None] - X[:, j][None, :]
         grad[j] = 0.5 * np.sum(G * diff * diff) / hp.lengthscales[j] ** 2
@@ -181,7 +181,7 @@ class GaussianProcess(RegressorMixin, BaseEstimator):
     """
 
     _parameter_constraints: ClassVar[dict] = {
-        "kernel": [StrOptions(set(_kernels.KERNELS))],
+        "kernel": [StrOptions(set(_covariance.KERNELS))],
         "bounds": ["array-like", None],
         "noise": [NumericInterval(numbers.Real, 0, None, closed="left"), None],
         "n_restarts": [Interval(numbers.Integral, 0, None, closed="left")],
@@ -333,8 +333,8 @@ class GaussianProcess(RegressorMixin, BaseEstimator):
             self._L = self._alpha = None
             return
         noise = hp.noise
-        K = _kernels.covariance(
-            self.kernel, _kernels.scaled_sq_distances(U, U, hp.lengthscales), hp.outputscale
+        K = _covariance.covariance(
+            self.kernel, _covariance.scaled_sq_distances(U, U, hp.lengthscales), hp.outputscale
         ) + (noise + self.jitter) * np.eye(len(U))
         self._L = cholesky(K, lower=True)
         self._alpha = cho_solve((self._L, True), z - hp.mean)
@@ -391,9 +391,9 @@ class GaussianProcess(RegressorMixin, BaseEstimator):
             return self
         L, U, z = self._L, self.X_train_, self.z_train_
         for u, value in zip(U_new, z_new, strict=True):
-            k = _kernels.covariance(
+            k = _covariance.covariance(
                 self.kernel,
-                _kernels.scaled_sq_distances(u[None], U, hp.lengthscales),
+                _covariance.scaled_sq_distances(u[None], U, hp.lengthscales),
                 hp.outputscale,
             )[0]
             L = append_to_cholesky(L, k, hp.outputscale + hp.noise + self.jitter)
@@ -427,7 +427,7 @@ class GaussianProcess(RegressorMixin, BaseEstimator):
             xp, Ud, _ = self._device
             L, alpha = self._device_factor
             return _cupy.posterior(X, Ud, L, alpha, hp, self.kernel, xp, return_gradient)
-        k, dk = _kernels.cross_covariance_gradient(
+        k, dk = _covariance.cross_covariance_gradient(
             self.kernel, X, self.X_train_, hp.lengthscales, hp.outputscale
         )
         mean = hp.mean + k @ self._alpha
@@ -515,8 +515,8 @@ class GaussianProcess(RegressorMixin, BaseEstimator):
             return _cupy.posterior_covariance(U, V, Ud, self._device_factor[0], hp, self.kernel, xp)
 
         def kernel(A, B):
-            return _kernels.covariance(
-                self.kernel, _kernels.scaled_sq_distances(A, B, hp.lengthscales), hp.outputscale
+            return _covariance.covariance(
+                self.kernel, _covariance.scaled_sq_distances(A, B, hp.lengthscales), hp.outputscale
             )
 
         left = solve_triangular(self._L, kernel(self.X_train_, U), lower=True)

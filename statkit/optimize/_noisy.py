@@ -25,8 +25,8 @@ from scipy.optimize import minimize as scipy_minimize
 from scipy.special import ndtri
 from scipy.stats import qmc
 
-from statkit.optimize import _kernels
-from statkit.optimize._kernels_numba import expected_max_gain_rows
+from statkit.optimize import _covariance
+from statkit.optimize._kernels import expected_max_gain_rows
 
 # Rows of candidates scored at once: bounds the (rows, |A|) work arrays to ~16 MiB each.
 _BLOCK_ELEMENTS = 2**21
@@ -89,11 +89,11 @@ class _Factor:
         self.L, self.alpha = gp.training_factor()
 
     def k(self, P, Q):
-        r2 = _kernels.scaled_sq_distances(P, Q, self.hp.lengthscales)
-        return _kernels.covariance(self.kernel, r2, self.hp.outputscale)
+        r2 = _covariance.scaled_sq_distances(P, Q, self.hp.lengthscales)
+        return _covariance.covariance(self.kernel, r2, self.hp.outputscale)
 
     def k_and_gradient(self, P, Q):
-        return _kernels.cross_covariance_gradient(
+        return _covariance.cross_covariance_gradient(
             self.kernel, P, Q, self.hp.lengthscales, self.hp.outputscale
         )
 

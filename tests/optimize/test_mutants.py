@@ -5,18 +5,18 @@ from unittest import mock
 import numpy as np
 import pytest
 
-from statkit.optimize import _acquisition, _gp, _kernels
+from statkit.optimize import _acquisition, _covariance, _gp
 from tests.mutation import assert_caught
 from tests.optimize import checks
 
 
 def _lengthscale_derivative_sign_flipped():
-    original = _kernels.lengthscale_factor
+    original = _covariance.lengthscale_factor
 
     def lengthscale_factor(kernel, r2, outputscale):
         return -original(kernel, r2, outputscale)
 
-    return mock.patch.object(_kernels, "lengthscale_factor", lengthscale_factor)
+    return mock.patch.object(_covariance, "lengthscale_factor", lengthscale_factor)
 
 
 def _improvement_of_the_wrong_sign():

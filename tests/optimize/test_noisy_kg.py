@@ -13,7 +13,7 @@ import pytest
 
 from statkit.optimize import GaussianProcess
 from statkit.optimize._acquisition import ExpectedImprovement, SearchState, maximize
-from statkit.optimize._kernels_numba import expected_max_gain_rows
+from statkit.optimize._kernels import expected_max_gain_rows
 from statkit.optimize._noisy import (
     KnowledgeGradient,
     NoisyExpectedImprovement,
