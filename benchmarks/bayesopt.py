@@ -122,7 +122,7 @@ DESCRIPTION = (
     "overhead, batches, BayesSearchCV, GPU"
 )
 
-SECTIONS = ("quality", "noisy", "overhead", "batch", "search", "gpu")
+SECTIONS = ("quality", "defaults", "noisy", "overhead", "batch", "search", "gpu")
 SECTIONS_VARIABLE = "BAYESOPT_SECTIONS"
 N_DESIGN = 10
 ANCHORS = ("skopt", "bayes_opt")
@@ -147,6 +147,7 @@ FULL = {
         ("levy10", 200, 10, 1),
     ],
     "anchor_limit": 360.0,
+    "defaults": [("branin", 50, 10), ("hartmann6", 100, 10)],
     "noisy": {"budget": 100, "seeds": 10, "sigma": 0.1},
     "overhead": {"sizes": (100, 500), "repeats": 10, "skopt_sizes": (100, 500)},
     "skopt_iteration_limit": 60.0,
@@ -164,6 +165,7 @@ QUICK = {
         ("levy10", 30, 1, 1),
     ],
     "anchor_limit": 120.0,
+    "defaults": [("branin", 30, 1)],
     "noisy": {"budget": 30, "seeds": 2, "sigma": 0.1},
     "overhead": {"sizes": (100, 500), "repeats": 3, "skopt_sizes": (100,)},
     "batch": {"seeds": 1, "sleep": 0.25, "cap": 40, "regret": 1.0, "q": 4},
@@ -174,6 +176,7 @@ QUICK = {
 TINY = {
     "quality": [("branin", 14, 1, 1), ("hartmann6", 12, 1, 1)],
     "anchor_limit": 60.0,
+    "defaults": [("branin", 12, 1)],
     "noisy": {"budget": 12, "seeds": 1, "sigma": 0.1},
     "overhead": {"sizes": (30,), "repeats": 2, "skopt_sizes": (30,)},
     "skopt_iteration_limit": 60.0,
@@ -575,6 +578,71 @@ def acquisition_available(acquisition):
     except ValueError:
         return False
     return True
+
+
+def defaults(config):
+    """``bayesopt_defaults``: ``minimize`` with every default, its own initial design included.
+
+    The issue's first target reads "with the default settings of minimize":
+    here ``minimize(f, f.bounds, n_calls=budget, random_state=seed)``, whose
+    initial design is its own scrambled Sobol set (``quality`` gives every
+    method the benchmark's shared design instead).
+    """
+    from threadpoolctl import threadpool_limits
+
+    from statkit.optimize import minimize
+
+    bench = Benchmark(
+        "bayesopt_defaults",
+        quality_name="median log10 regret at the budget",
+        params={
+            "functions": config["defaults"],
+            "call": "minimize(f, f.bounds, n_calls, random_state=seed)",
+        },
+    )
+    lines = []
+    for function, budget, seeds in config["defaults"]:
+        f = make_function(function)
+        regrets, seconds = [], []
+        for seed in range(seeds):
+            start = time.perf_counter()
+            with threadpool_limits(1), warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                result = minimize(f, f.bounds, n_calls=budget, random_state=seed)
+            seconds.append(time.perf_counter() - start)
+            regrets.append(log10_regret(list(result.func_vals), f.minimum))
+        stuck = int(np.sum(np.array(regrets) > np.log10(STUCK_REGRET)))
+        median = float(np.median(regrets))
+        limit = TARGETS[function][1]
+        verdict = (
+            "PASS"
+            if median <= limit and (function != "hartmann6" or stuck <= TARGETS["stuck"])
+            else "MISS"
+        )
+        note = f"{verdict} (≤ {limit}" + (
+            f", stuck {stuck} of {seeds} ≤ {TARGETS['stuck']})" if function == "hartmann6" else ")"
+        )
+        bench.add(
+            "statkit minimize (every default)",
+            seconds,
+            quality=median,
+            note=note,
+            columns={
+                "function": function,
+                "budget": budget,
+                "seeds": seeds,
+                "min": float(np.min(regrets)),
+                "max": float(np.max(regrets)),
+                "stuck (regret > 0.1)": stuck,
+            },
+        )
+        lines.append(
+            f"* {function} @{budget}: median {median:.2f}, stuck {stuck} of {seeds}: {note}"
+        )
+    bench.summary = "minimize with every default (its own Sobol design), 10 seeds:\n\n" + "\n".join(
+        lines
+    )
+    return bench
 
 
 def noisy_run(acquisition, seed, budget, sigma):
@@ -1178,6 +1246,8 @@ def estimate_seconds(config, section):
                 per_run = min(_scaled((function, anchor), budget), config["anchor_limit"])
                 total += anchor_seeds * per_run
         return total
+    if section == "defaults":
+        return sum(seeds * _scaled((f, "statkit"), b) for f, b, seeds in config["defaults"])
     if section == "noisy":
         settings = config["noisy"]
         return sum(
@@ -1228,6 +1298,7 @@ def run_sections(config, repeats, sections=None):
     print_estimates(config, sections)
     builders = {
         "quality": lambda: quality(config),
+        "defaults": lambda: defaults(config),
         "noisy": lambda: noisy(config),
         "overhead": lambda: overhead(config, repeats),
         "batch": lambda: batch(config),
