@@ -1,4 +1,13 @@
-"""Bayesian optimization (work in progress)."""
+"""Bayesian optimization after Frazier's tutorial.
+
+:func:`minimize` and the ask/tell :class:`BayesianOptimizer` search a
+:class:`Space` (:class:`Real`, :class:`Integer`, :class:`Categorical`) with a
+:class:`GaussianProcess` surrogate (Matérn-5/2 ARD, MAP hyperparameters) and
+log EI, EI, the tutorial's noisy EI, the knowledge gradient, max-value
+entropy search, q-batch log EI with pending points, or constrained log EI;
+:class:`BayesSearchCV` tunes scikit-learn estimators with it, and
+:mod:`statkit.optimize.benchmarks` holds the standard test functions.
+"""
 
 from statkit.optimize._display import ConvergenceDisplay
 from statkit.optimize._gp import GaussianProcess, Hyperparameters

@@ -169,3 +169,14 @@ def test_constraints_must_match():
         opt.tell([0.0], 1.0, [1.0])
     with pytest.raises(ValueError, match="n_constraints=0"):
         BayesianOptimizer([(-1.0, 1.0)]).tell([0.0], 1.0, [1.0])
+
+
+def test_one_shot_knowledge_gradient_is_selectable():
+    rng = np.random.default_rng(0)
+    opt = BayesianOptimizer(
+        [(-1.0, 1.0)], acquisition="kg_one_shot", n_initial_points=4, random_state=0
+    )
+    for _ in range(7):
+        x = opt.ask()
+        opt.tell(x, (x[0] - 0.3) ** 2 + 0.01 * rng.normal())
+    assert abs(opt.recommend()[0] - 0.3) < 0.2
