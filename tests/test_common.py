@@ -65,6 +65,11 @@ API_CASES = {
         lambda est: est.set_params(healthy_cycles=5, failure_cycles=5).fit(_engines()),
         lambda est: est.transform(_engines()),
     ),
+    # An optimizer is "fitted" by the results told; the next proposal must survive pickling.
+    "BayesianOptimizer": (
+        lambda est: _told(est),
+        lambda est: est.ask(),
+    ),
     "DPKaplanMeier": (
         lambda est: est.set_params(t_max=1100, random_state=0).fit(*_lung()),
         lambda est: est.predict([0.0, 100.0, 365.0, 1000.0]),
@@ -81,6 +86,36 @@ API_CASES = {
 }
 
 INSTANCES["ThresholdoutSearchCV"] = lambda: _search_instance()
+INSTANCES["BayesSearchCV"] = lambda: _bayes_search_instance()
+INSTANCES["BayesianOptimizer"] = lambda: _bayes_optimizer_instance()
+
+
+def _bayes_search_instance():
+    from sklearn.linear_model import LogisticRegression
+
+    from statkit.optimize import BayesSearchCV
+
+    return BayesSearchCV(
+        LogisticRegression(),
+        {"C": (1e-3, 1e3, "log-uniform")},
+        n_iter=2,
+        n_initial_points=2,
+        cv=2,
+        random_state=0,
+    )
+
+
+def _bayes_optimizer_instance():
+    from statkit.optimize import BayesianOptimizer
+
+    return BayesianOptimizer([(-1.0, 1.0), (0.0, 2.0)], n_initial_points=3, random_state=0)
+
+
+def _told(optimizer):
+    for _ in range(4):
+        x = optimizer.ask()
+        optimizer.tell(x, (x[0] - 0.5) ** 2 + x[1])
+    return optimizer
 
 
 def _search_instance():

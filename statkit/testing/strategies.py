@@ -25,6 +25,7 @@ __all__ = [
     "holdout_queries",
     "label_vectors",
     "leaderboard_submissions",
+    "search_spaces",
     "state_sequences",
     "survival_data",
 ]
@@ -395,3 +396,122 @@ def gaussian_clusters(
         X.append(means[k] + (rng.standard_normal((size, n_features)) * scales) @ rotation.T)
         y.append(np.full(size, k))
     return np.concatenate(X), np.concatenate(y)
+
+
+_DIMENSION_KINDS = ("real", "integer", "categorical")
+
+
+@st.composite
+def search_spaces(
+    draw,
+    *,
+    min_dims=1,
+    max_dims=4,
+    kinds=_DIMENSION_KINDS,
+    log_uniform=True,
+    plain=True,
+    min_points=1,
+    max_points=5,
+):
+    """Draw search spaces of :mod:`statkit.optimize` and points inside them.
+
+    Each dimension is a :class:`~statkit.optimize.Real` (uniform, or
+    log-uniform with ``low > 0``; bounds from about 1e-6 to 1e6 in size), an
+    :class:`~statkit.optimize.Integer` (uniform or log-uniform), or a
+    :class:`~statkit.optimize.Categorical` with two to five distinct hashable
+    categories (small integers, short strings, None); some are named. With
+    ``plain``, some are given as a ``Space`` also takes them: a
+    ``(low, high)`` or ``(low, high, prior)`` tuple, or a list of categories.
+    The points hold one value per dimension, of the type the dimension gives
+    back from ``inverse_transform`` (float, int or the category itself), the
+    bounds included among the values drawn.
+
+    Parameters
+    ----------
+    min_dims, max_dims : int
+        Bounds on the number of dimensions (inclusive).
+    kinds : sequence of {"real", "integer", "categorical"}, default=all three
+        The kinds of dimension to draw.
+    log_uniform : bool, default=True
+        Whether real and integer dimensions may be log-uniform.
+    plain : bool, default=True
+        Whether some dimensions are plain tuples or lists of categories.
+    min_points, max_points : int
+        Bounds on the number of points (inclusive).
+
+    Returns
+    -------
+    strategy : SearchStrategy of tuple
+        ``(dimensions, points)``: a list that ``Space(dimensions)`` accepts,
+        and a list of points, each a list with one value per dimension.
+
+    Examples
+    --------
+    >>> from hypothesis import given, settings
+    >>> from statkit.optimize import Space
+    >>> from statkit.testing.strategies import search_spaces
+    >>> @settings(max_examples=5)
+    ... @given(search_spaces(max_dims=3))
+    ... def test_points_map_into_the_unit_cube(data):
+    ...     dimensions, points = data
+    ...     U = Space(dimensions).transform(points)
+    ...     assert U.shape[0] == len(points) and ((U >= 0) & (U <= 1)).all()
+    >>> test_points_map_into_the_unit_cube()
+    """
+    from statkit.optimize import Categorical, Integer, Real, Space
+
+    _check_size_range("min_dims", min_dims, "max_dims", max_dims, lower=1)
+    _check_size_range("min_points", min_points, "max_points", max_points, lower=1)
+    kinds = tuple(kinds)
+    unknown = sorted(set(kinds) - set(_DIMENSION_KINDS))
+    if not kinds or unknown:
+        raise ValueError(f"kinds must be a non-empty subset of {_DIMENSION_KINDS}; got {kinds}.")
+    n_dims = draw(st.integers(min_dims, max_dims))
+    named = draw(st.booleans())
+    dimensions = []
+    for i in range(n_dims):
+        kind = draw(st.sampled_from(kinds))
+        as_plain = plain and draw(st.booleans())
+        name = f"x{i}" if named and not as_plain else None
+        if kind == "categorical":
+            categories = draw(
+                st.lists(
+                    st.none() | st.integers(-10, 10) | st.text("abcxyz_", max_size=4),
+                    min_size=2,
+                    max_size=5,
+                    unique=True,
+                )
+            )
+            dimensions.append(categories if as_plain else Categorical(categories, name=name))
+            continue
+        prior = "log-uniform" if log_uniform and draw(st.booleans()) else "uniform"
+        if kind == "integer":
+            low = draw(st.integers(1, 1000) if prior == "log-uniform" else st.integers(-1000, 1000))
+            high = low + draw(st.integers(1, 1000))
+        elif prior == "log-uniform":
+            low = 10.0 ** draw(st.floats(-6.0, 3.0))
+            high = low * 10.0 ** draw(st.floats(0.01, 6.0))
+        else:
+            low = draw(st.floats(-1e6, 1e6))
+            high = low + max(abs(low), 1.0) * 10.0 ** draw(st.floats(-6.0, 0.0))
+            if not high > low:  # pragma: no cover - the width is far above low's rounding
+                high = float(np.nextafter(low, np.inf))
+        if as_plain:
+            dimensions.append((low, high) if prior == "uniform" else (low, high, prior))
+        elif kind == "integer":
+            dimensions.append(Integer(low, high, prior, name=name))
+        else:
+            dimensions.append(Real(low, high, prior, name=name))
+
+    values = []
+    for dimension in Space(dimensions).dimensions:  # plain forms resolved as Space reads them
+        if isinstance(dimension, Categorical):
+            values.append(st.sampled_from(dimension.categories))
+        elif isinstance(dimension, Integer):
+            values.append(st.integers(int(dimension.low), int(dimension.high)))
+        else:
+            low, high = float(dimension.low), float(dimension.high)
+            values.append(st.sampled_from([low, high]) | st.floats(low, high))
+    n_points = draw(st.integers(min_points, max_points))
+    points = [[draw(value) for value in values] for _ in range(n_points)]
+    return dimensions, points

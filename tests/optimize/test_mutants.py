@@ -1,0 +1,68 @@
+"""The optimize checks can fail: each planted bug is caught by the checks guarding it."""
+
+from unittest import mock
+
+import numpy as np
+import pytest
+
+from statkit.optimize import _acquisition, _covariance, _gp
+from tests.mutation import assert_caught
+from tests.optimize import checks
+
+
+def _lengthscale_derivative_sign_flipped():
+    original = _covariance.lengthscale_factor
+
+    def lengthscale_factor(kernel, r2, outputscale):
+        return -original(kernel, r2, outputscale)
+
+    return mock.patch.object(_covariance, "lengthscale_factor", lengthscale_factor)
+
+
+def _improvement_of_the_wrong_sign():
+    original = _acquisition.log_h
+    return mock.patch.object(_acquisition, "log_h", lambda z: original(-np.asarray(z)))
+
+
+def _inputs_scaled_by_the_data_range():
+    original = _gp.GaussianProcess._input_scaling
+
+    def input_scaling(self, X):
+        with mock.patch.object(self, "bounds", None):
+            return original(self, X)
+
+    return mock.patch.object(_gp.GaussianProcess, "_input_scaling", input_scaling)
+
+
+def _rank_one_update_drops_the_cross_covariance():
+    original = _gp.append_to_cholesky
+
+    def append_to_cholesky(L, k, diagonal):
+        return original(L, 0 * k, diagonal)
+
+    return mock.patch.object(_gp, "append_to_cholesky", append_to_cholesky)
+
+
+MUTANTS = {
+    "lengthscale derivative of the kernel with the wrong sign": (
+        _lengthscale_derivative_sign_flipped,
+        [checks.check_log_posterior_gradient, checks.check_posterior_gradient],
+    ),
+    "expected improvement of best - f taken as f - best": (
+        _improvement_of_the_wrong_sign,
+        [checks.check_expected_improvement_closed_form],
+    ),
+    "inputs scaled by the data range instead of the given bounds": (
+        _inputs_scaled_by_the_data_range,
+        [checks.check_sklearn_parity],
+    ),
+    "rank-one update without the new point's cross-covariances": (
+        _rank_one_update_drops_the_cross_covariance,
+        [checks.check_rank_one_update],
+    ),
+}
+
+
+@pytest.mark.parametrize("mutant", MUTANTS)
+def test_each_planted_bug_fails_its_checks(mutant):
+    assert_caught(*MUTANTS[mutant])
