@@ -25,10 +25,6 @@ from statkit.utils._array_api import to_numpy
 _SQRT5 = math.sqrt(5.0)
 
 
-def _as_numpy(x):
-    return np.asarray(to_numpy(x)) if hasattr(x, "get") else np.asarray(x)
-
-
 def scaled_sq_distances(A, B, lengthscales, xp):
     """``r^2`` between the rows of A and B."""
     A = A / lengthscales
@@ -153,7 +149,7 @@ def posterior(U, X, L, alpha, hp, kernel, xp, return_gradient=False):
     var = xp.maximum(hp.outputscale - xp.sum(v * v, axis=0), 1e-12)
     std = xp.sqrt(var)
     if not return_gradient:
-        return _as_numpy(mean), _as_numpy(std)
+        return to_numpy(mean), to_numpy(std)
     g = lengthscale_factor(kernel, r2, hp.outputscale, xp)
     w = xp.linalg.solve(xp.matrix_transpose(L), v)  # K^-1 k*, shape (n, m)
     scale = lengthscales * lengthscales
@@ -165,7 +161,7 @@ def posterior(U, X, L, alpha, hp, kernel, xp, return_gradient=False):
         dvar_columns.append(-2.0 * xp.sum(dk * xp.matrix_transpose(w), axis=1))
     dmean = xp.stack(dmean_columns, axis=1)
     dstd = xp.stack(dvar_columns, axis=1) / (2.0 * std[:, None])
-    return _as_numpy(mean), _as_numpy(std), _as_numpy(dmean), _as_numpy(dstd)
+    return to_numpy(mean), to_numpy(std), to_numpy(dmean), to_numpy(dstd)
 
 
 def posterior_covariance(U, V, X, L, hp, kernel, xp):
@@ -178,4 +174,4 @@ def posterior_covariance(U, V, X, L, hp, kernel, xp):
 
     left = xp.linalg.solve(L, kernel_matrix(X, U))
     right = xp.linalg.solve(L, kernel_matrix(X, V))
-    return _as_numpy(kernel_matrix(U, V) - xp.matmul(xp.matrix_transpose(left), right))
+    return to_numpy(kernel_matrix(U, V) - xp.matmul(xp.matrix_transpose(left), right))

@@ -5,9 +5,9 @@ from unittest import mock
 import numpy as np
 import pytest
 
-from statkit.optimize import _acquisition, _covariance, _gp
+from statkit.optimize import _acquisition, _covariance, _gp, _noisy
 from tests.mutation import assert_caught
-from tests.optimize import checks
+from tests.optimize import checks, test_noisy_kg
 
 
 def _lengthscale_derivative_sign_flipped():
@@ -43,7 +43,23 @@ def _rank_one_update_drops_the_cross_covariance():
     return mock.patch.object(_gp, "append_to_cholesky", append_to_cholesky)
 
 
+def _envelope_gain_at_half_scale():
+    original = _noisy.expected_max_gain_rows
+
+    def expected_max_gain_rows(*args):
+        return 0.5 * original(*args)
+
+    return mock.patch.object(_noisy, "expected_max_gain_rows", expected_max_gain_rows)
+
+
 MUTANTS = {
+    "noisy EI / KG envelope gain at half scale": (
+        _envelope_gain_at_half_scale,
+        [
+            test_noisy_kg.test_noisy_ei_reduces_to_ei_without_noise,
+            test_noisy_kg.test_expected_max_gain_simple_cases,
+        ],
+    ),
     "lengthscale derivative of the kernel with the wrong sign": (
         _lengthscale_derivative_sign_flipped,
         [checks.check_log_posterior_gradient, checks.check_posterior_gradient],
