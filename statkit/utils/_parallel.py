@@ -3,9 +3,11 @@
 Use ``joblib.Parallel`` with :func:`delayed` from here: each task runs under
 the statkit and scikit-learn configuration that was active where the task was
 created, also on loky or Dask workers (``joblib.parallel_config(backend="dask")``),
-which would otherwise start from the defaults.
+which would otherwise start from the defaults. Loops that create each task
+from the results so far submit them to :func:`joblib_executor` instead.
 """
 
+import contextlib
 import functools
 
 import joblib
@@ -64,3 +66,59 @@ def delayed(function):
         return joblib.delayed(call)(*args, **kwargs)
 
     return delayed_function
+
+
+@contextlib.contextmanager
+def joblib_executor(n_jobs):
+    """A :class:`concurrent.futures.Executor` on joblib's active backend.
+
+    For loops that submit one task at a time as results come back (asynchronous
+    Bayesian optimization): ``joblib.Parallel`` pulls ``n_jobs`` tasks from its
+    iterator at once, so tasks created lazily through it are created in bursts,
+    each blind to the results that arrive meanwhile. The backend is the one
+    ``joblib.parallel_config`` selects: loky processes (joblib's default, its
+    reusable pool), threads, multiprocessing, or a Dask cluster (the backend's
+    client). Submit :func:`delayed` tasks to keep the caller's configuration.
+
+    Parameters
+    ----------
+    n_jobs : int
+        Workers (a negative value counts from the number of CPUs, as in joblib).
+
+    Yields
+    ------
+    executor : concurrent.futures.Executor
+
+    Examples
+    --------
+    >>> from joblib import parallel_config
+    >>> from statkit.utils._parallel import joblib_executor
+    >>> with parallel_config(backend="threading"), joblib_executor(2) as executor:
+    ...     executor.submit(pow, 2, 10).result()
+    1024
+    """
+    from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+
+    from joblib._parallel_backends import LokyBackend, MultiprocessingBackend, SequentialBackend
+    from joblib.externals.loky import get_reusable_executor
+    from joblib.parallel import get_active_backend
+
+    backend, _ = get_active_backend()
+    n_jobs = 1 if isinstance(backend, SequentialBackend) else joblib.effective_n_jobs(n_jobs)
+    if hasattr(backend, "client"):  # joblib's Dask backend
+        yield backend.client.get_executor(pure=False)
+    elif isinstance(backend, LokyBackend):
+        # Not shut down: joblib reuses the same pool.
+        yield get_reusable_executor(max_workers=n_jobs)
+    elif isinstance(backend, MultiprocessingBackend | SequentialBackend) or backend.uses_threads:
+        processes = isinstance(backend, MultiprocessingBackend)
+        executor = (ProcessPoolExecutor if processes else ThreadPoolExecutor)(n_jobs)
+        try:
+            yield executor
+        finally:  # after an error, do not wait for the tasks still running
+            executor.shutdown(wait=False, cancel_futures=True)
+    else:
+        raise ValueError(
+            "Asynchronous tasks run on joblib's loky, threading, multiprocessing, "
+            f"sequential or dask backend; the active backend is {type(backend).__name__}."
+        )

@@ -124,6 +124,39 @@ def test_parallel_evaluations_keep_n_jobs_in_flight_and_tell_everything():
     assert in_flight >= 3
 
 
+def test_each_parallel_ask_sees_every_result_so_far():
+    """A point is asked for as soon as one evaluation ends, its value told first.
+
+    The others running are the only pending points (joblib.Parallel's
+    iterator, which pulls n_jobs tasks at once, would leave up to 2 n_jobs - 1).
+    """
+    from joblib import parallel_config
+
+    from statkit.optimize import BayesianOptimizer
+    from statkit.optimize._minimize import _run_parallel
+
+    class Recording(BayesianOptimizer):
+        def ask(self, n_points=None):
+            self.seen.append((len(self.yi), len(self.pending)))
+            return super().ask(n_points)
+
+    def slow(x):
+        time.sleep(0.05 + 0.1 * abs(x[0]))  # unequal durations: results come back out of order
+        return (x[0] - 0.2) ** 2
+
+    optimizer = Recording([(-1.0, 1.0)], n_initial_points=4, random_state=0)
+    optimizer.seen = []
+    with parallel_config(backend="threading"):
+        _run_parallel(slow, optimizer, n_calls=14, x0=[], callbacks=[], n_jobs=3)
+    told, pending = np.array(optimizer.seen).T
+    assert len(optimizer.yi) == 14
+    assert optimizer.pending == []
+    # The k-th ask comes after every earlier point was told or is still running,
+    # and at most the n_jobs - 1 others are running.
+    np.testing.assert_array_equal(told + pending, np.arange(14))
+    assert pending.max() == 2
+
+
 def test_parallel_evaluations_on_a_dask_cluster():
     distributed = pytest.importorskip("distributed")
     from joblib import parallel_config

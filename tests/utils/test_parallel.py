@@ -34,3 +34,69 @@ def test_delayed_on_a_dask_cluster():
     ):
         results = Parallel()(delayed(_configs)(i) for i in range(3))
     assert [r[0] for r in results] == [False] * 3
+
+
+def _submit_configs(executor):
+    function, args, kwargs = delayed(_configs)(0)
+    return executor.submit(function, *args, **kwargs).result()
+
+
+@pytest.mark.parametrize("backend", ["loky", "threading", "multiprocessing", "sequential"])
+def test_joblib_executor_runs_on_the_active_backend_with_the_callers_configuration(backend):
+    import os
+
+    import joblib
+
+    from statkit.utils._parallel import joblib_executor
+
+    with (
+        joblib.parallel_config(backend=backend),
+        joblib_executor(2) as executor,
+        statkit.config_context(use_numba=False),
+    ):
+        assert _submit_configs(executor) == (False, False)
+        pid = executor.submit(os.getpid).result()
+    assert (pid == os.getpid()) == (backend in ("threading", "sequential"))
+
+
+def _dask_worker_address():
+    import distributed
+
+    return distributed.get_worker().address
+
+
+def test_joblib_executor_on_a_dask_cluster():
+    distributed = pytest.importorskip("distributed")
+    import joblib
+
+    from statkit.utils._parallel import joblib_executor
+
+    with (
+        distributed.LocalCluster(
+            n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as cluster,
+        distributed.Client(cluster) as client,
+        joblib.parallel_config(backend="dask"),
+        joblib_executor(2) as executor,
+        statkit.config_context(use_numba=False),
+    ):
+        assert _submit_configs(executor) == (False, False)
+        address = executor.submit(_dask_worker_address).result()
+        assert address in client.scheduler_info()["workers"]
+
+
+def test_joblib_executor_names_an_unsupported_backend():
+    import joblib
+    from joblib._parallel_backends import ThreadingBackend
+
+    from statkit.utils._parallel import joblib_executor
+
+    class Elsewhere(ThreadingBackend):
+        uses_threads = False
+
+    with (
+        joblib.parallel_config(backend=Elsewhere()),
+        pytest.raises(ValueError, match="active backend is Elsewhere"),
+        joblib_executor(2),
+    ):
+        pass
