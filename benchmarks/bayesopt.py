@@ -153,7 +153,7 @@ FULL = {
     "overhead": {"sizes": (100, 500), "repeats": 10, "skopt_sizes": (100, 500)},
     "skopt_iteration_limit": 60.0,
     "batch": {"seeds": 5, "sleep": 1.0, "cap": 100, "regret": 1e-2, "q": 4},
-    "batch_modes": ("sequential", "async"),
+    "batch_modes": ("sequential", "async", "ask"),
     "search": {"seeds": 5, "n_iter": 32},
     "gpu": {"n": 20_000, "candidates": 10_000, "compare": 1_000},
 }
