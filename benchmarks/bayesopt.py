@@ -78,8 +78,8 @@ Same initial design for all
     (``minimize``'s own, drawn from ``random_state``): ``minimize(n_jobs=1)``;
     ``minimize(n_jobs=4)`` (asynchronous: 4 evaluations in flight), with
     joblib's default loky backend (its workers started by an untimed call
-    first: their start-up, a one-time cost, is in the table's params) and
-    with the threading backend; and a synchronous q = 4 loop,
+    first: their start-up, a one-time cost, is in the table's params; the
+    smoke test also runs it on the threading backend); and a synchronous q = 4 loop,
     ``BayesianOptimizer.ask(4)`` and 4 evaluations in threads. Target: the
     asynchronous q = 4 run (loky) in at most 0.4 times the sequential time
     (the other q = 4 rows are reported against the same bound).
@@ -1265,15 +1265,19 @@ def estimate_seconds(config, section):
                 total += 5 + min(repeats, 4) * 1.2 * (n / 100) ** 2
         return total
     if section == "batch":
-        # The sequential run stops after ~70 % of the cap; each q = 4 mode takes about as long
-        # (measured with --quick: an ask with pending points costs 0.3-0.8 s, 5-7 times a
-        # plain ask, so the asks, not the sleeps, set the pace of the asynchronous runs).
+        # Measured (full settings): the sequential run stops after ~55 % of the cap, the
+        # asynchronous one after ~70 % at q evaluations at a time, and ask(q) rounds (0.7 s
+        # per ask) often run to the cap.
         settings = config["batch"]
-        sequential = 0.7 * settings["cap"] * (settings["sleep"] + 0.15)
-        others = len(config["batch_modes"]) - 1
-        return settings["seeds"] * sequential * (1 + others) + 10 * (
-            "async" in config["batch_modes"]
-        )
+        cap, sleep, q = settings["cap"], settings["sleep"], settings["q"]
+        modes = config["batch_modes"]
+        per_mode = {
+            "sequential": 0.55 * cap * (sleep + 0.1),
+            "async": 0.7 * cap * (sleep + 0.1) / q + 5,
+            "async_threads": 0.7 * cap * (sleep + 0.1) / q,
+            "ask": cap / q * (sleep + 0.7),
+        }
+        return settings["seeds"] * sum(per_mode[mode] for mode in modes)
     if section == "search":
         settings = config["search"]
         return settings["seeds"] * 0.55 * settings["n_iter"] ** 1.2
