@@ -20,18 +20,22 @@ def test_delayed_carries_configuration_to_workers(backend):
     assert results == [(True, False)] * 2
 
 
-def test_delayed_on_a_dask_cluster():
+@pytest.fixture
+def dask_client():
     distributed = pytest.importorskip("distributed")
-    import joblib
-
     with (
         distributed.LocalCluster(
             n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None
         ) as cluster,
-        distributed.Client(cluster),
-        joblib.parallel_config(backend="dask"),
-        statkit.config_context(use_numba=False),
+        distributed.Client(cluster) as client,
     ):
+        yield client
+
+
+def test_delayed_on_a_dask_cluster(dask_client):
+    import joblib
+
+    with joblib.parallel_config(backend="dask"), statkit.config_context(use_numba=False):
         results = Parallel()(delayed(_configs)(i) for i in range(3))
     assert [r[0] for r in results] == [False] * 3
 
@@ -65,24 +69,19 @@ def _dask_worker_address():
     return distributed.get_worker().address
 
 
-def test_joblib_executor_on_a_dask_cluster():
-    distributed = pytest.importorskip("distributed")
+def test_joblib_executor_on_a_dask_cluster(dask_client):
     import joblib
 
     from statkit.utils._parallel import joblib_executor
 
     with (
-        distributed.LocalCluster(
-            n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None
-        ) as cluster,
-        distributed.Client(cluster) as client,
         joblib.parallel_config(backend="dask"),
         joblib_executor(2) as executor,
         statkit.config_context(use_numba=False),
     ):
         assert _submit_configs(executor) == (False, False)
         address = executor.submit(_dask_worker_address).result()
-        assert address in client.scheduler_info()["workers"]
+    assert address in dask_client.scheduler_info()["workers"]
 
 
 def test_joblib_executor_names_an_unsupported_backend():
