@@ -157,6 +157,26 @@ def test_each_parallel_ask_sees_every_result_so_far():
     assert pending.max() == 2
 
 
+def test_a_slow_evaluation_does_not_hold_up_the_others():
+    """While one evaluation runs long, the other worker goes on asking and evaluating."""
+    from joblib import parallel_config
+
+    intervals, calls = [], []
+
+    def objective(x):
+        start = time.perf_counter()
+        calls.append(x)
+        time.sleep(0.8 if len(calls) == 1 else 0.02)  # the first call is slow
+        intervals.append((start, time.perf_counter()))
+        return (x[0] - 0.2) ** 2
+
+    with parallel_config(backend="threading"):
+        minimize(objective, [(-1.0, 1.0)], n_calls=12, n_initial_points=4, n_jobs=2, random_state=0)
+    slow_start, slow_end = min(intervals, key=lambda interval: interval[0] - interval[1])
+    started_meanwhile = sum(slow_start + 0.05 < start < slow_end for start, _ in intervals)
+    assert started_meanwhile >= 3
+
+
 def test_parallel_evaluations_on_a_dask_cluster():
     distributed = pytest.importorskip("distributed")
     from joblib import parallel_config

@@ -5,9 +5,9 @@ from unittest import mock
 import numpy as np
 import pytest
 
-from statkit.optimize import _acquisition, _covariance, _gp, _noisy
+from statkit.optimize import _acquisition, _covariance, _gp, _minimize, _noisy
 from tests.mutation import assert_caught
-from tests.optimize import checks, test_noisy_kg
+from tests.optimize import checks, test_minimize, test_noisy_kg
 
 
 def _lengthscale_derivative_sign_flipped():
@@ -52,7 +52,17 @@ def _envelope_gain_at_half_scale():
     return mock.patch.object(_noisy, "expected_max_gain_rows", expected_max_gain_rows)
 
 
+def _parallel_rounds_wait_for_the_slowest():
+    from concurrent.futures import ALL_COMPLETED
+
+    return mock.patch.object(_minimize, "FIRST_COMPLETED", ALL_COMPLETED)
+
+
 MUTANTS = {
+    "parallel evaluations in rounds that wait for the slowest": (
+        _parallel_rounds_wait_for_the_slowest,
+        [test_minimize.test_a_slow_evaluation_does_not_hold_up_the_others],
+    ),
     "noisy EI / KG envelope gain at half scale": (
         _envelope_gain_at_half_scale,
         [
