@@ -58,13 +58,19 @@ def test_constant_data_is_rejected():
 
 
 def test_strict_namespace_solves_like_numba(strict_xp):
-    """The GPU twin (_cupy.py) under array-api-strict: same labels, same value to 1e-5."""
+    """The GPU twin (_cupy.py) under array-api-strict: same labels, same value to 1e-4.
+
+    The two paths add in different orders, so they take different numbers of
+    steps and stop at different points whose row sums are each within
+    ``feasibility_tol`` = 1e-4 of 1; that moves the objective by up to about
+    that relative amount (measured: 1.4e-5, 1074 against 1333 steps).
+    """
     _, labels, costs = checks.agreement_problem(0)
     start = warm_start(labels, 3, costs, 2, np.random.default_rng(0))
     cpu = solve_bm(costs, start)
     strict = solve_bm(costs, start, xp=strict_xp)
     np.testing.assert_array_equal(strict.membership.argmax(1), cpu.membership.argmax(1))
-    np.testing.assert_allclose(strict.objective, cpu.objective, rtol=1e-5)
+    np.testing.assert_allclose(strict.objective, cpu.objective, rtol=1e-4)
     np.testing.assert_allclose(strict.membership, cpu.membership, atol=1e-3)
     assert strict.converged
     assert strict.violation < 1e-4
