@@ -27,6 +27,7 @@ import os
 import platform
 import statistics
 import subprocess
+import sys
 import time
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -77,6 +78,29 @@ def time_repeats(function, repeats, warmup=1):
         function()
         times.append(time.perf_counter() - start)
     return times
+
+
+def in_fresh_process(module, job, timeout=None, env=None):
+    """``module.probe(job)`` in a new interpreter: its answer, or None past ``timeout`` seconds.
+
+    ``probe`` prints its answer as JSON on its last line; ``env`` adds to the
+    environment (e.g. one thread per BLAS).
+    """
+    command = f"import sys; from {module} import probe; probe(sys.argv[1])"
+    try:
+        result = subprocess.run(
+            [sys.executable, "-c", command, json.dumps(job)],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            env={**os.environ, **(env or {})},
+        )
+    except subprocess.TimeoutExpired:
+        return None
+    if result.returncode != 0:
+        raise RuntimeError(f"probe {job} failed:\n{result.stderr[-3000:]}")
+    return json.loads(result.stdout.splitlines()[-1])
 
 
 def _cell(value):

@@ -109,14 +109,14 @@ Same initial design for all
 import json
 import os
 import statistics
-import subprocess
 import sys
 import time
 import warnings
 
 import numpy as np
 
-from benchmarks._harness import ROOT, Benchmark, git_state
+from benchmarks import _harness
+from benchmarks._harness import Benchmark, git_state
 
 DESCRIPTION = (
     "Bayesian optimization: regret vs scikit-optimize and bayes_opt, noisy EI/KG, "
@@ -431,21 +431,7 @@ def probe(job):
 
 def in_fresh_process(job, timeout=None):
     """``probe(job)`` in a new interpreter with one thread: its answer, or None past ``timeout``."""
-    command = "import sys; from benchmarks.bayesopt import probe; probe(sys.argv[1])"
-    try:
-        result = subprocess.run(
-            [sys.executable, "-c", command, json.dumps(job)],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            env={**os.environ, **_SINGLE_THREAD},
-        )
-    except subprocess.TimeoutExpired:
-        return None
-    if result.returncode != 0:
-        raise RuntimeError(f"probe {job} failed:\n{result.stderr[-3000:]}")
-    return json.loads(result.stdout.splitlines()[-1])
+    return _harness.in_fresh_process("benchmarks.bayesopt", job, timeout, _SINGLE_THREAD)
 
 
 # ------------------------------------------------------------------ quality

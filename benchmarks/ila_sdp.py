@@ -78,14 +78,13 @@ as the issue's targets are "on 2 CPU cores"; the JSON records the counts.
 import json
 import os
 import resource
-import subprocess
-import sys
 import time
 import warnings
 
 import numpy as np
 
-from benchmarks._harness import ROOT, Benchmark, git_state, time_repeats
+from benchmarks import _harness
+from benchmarks._harness import Benchmark, git_state, time_repeats
 
 DESCRIPTION = "iLA-SDP clustering: accuracy vs k-means, Peng–Wei and EM; speed, memory, sketching"
 
@@ -370,21 +369,7 @@ def probe(job):
 
 def in_fresh_process(job, timeout=None, env=None):
     """``probe(job)`` in a new interpreter: its answer, or None when it ran past ``timeout`` s."""
-    command = "import sys; from benchmarks.ila_sdp import probe; probe(sys.argv[1])"
-    try:
-        result = subprocess.run(
-            [sys.executable, "-c", command, json.dumps(job)],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            env={**os.environ, **(env or {})},
-        )
-    except subprocess.TimeoutExpired:
-        return None
-    if result.returncode != 0:
-        raise RuntimeError(f"probe {job} failed:\n{result.stderr[-3000:]}")
-    return json.loads(result.stdout.splitlines()[-1])
+    return _harness.in_fresh_process("benchmarks.ila_sdp", job, timeout, env)
 
 
 def fit_rows(bench, config, repeats):
