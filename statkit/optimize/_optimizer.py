@@ -267,8 +267,8 @@ class BayesianOptimizer(BaseEstimator):
             points = [self._fresh_point(self._taken()) for _ in range(q)]
             self.pending += points
             return points
+        gp, U = self._fit_model()
         if self.acquisition in ("logei", "ei") and not self.n_constraints and q > 1:
-            gp, U = self._fit_model(fantasies=False)
             state = _acquisition.SearchState(
                 U,
                 gp.z_train_,
@@ -286,9 +286,11 @@ class BayesianOptimizer(BaseEstimator):
                 points.append(point)
             self.pending += points
             return points
+        # One fit per batch (and per constraint): the data are the same, only the fantasies change.
+        constraint_models = self._constraint_models(U) if self.n_constraints else None
         points = []
         for _ in range(q):
-            point = self._acquire(self._taken())
+            point = self._acquire(self._taken(), self._with_fantasies(gp), U, constraint_models)
             self.pending.append(point)
             points.append(point)
         return points
@@ -306,7 +308,8 @@ class BayesianOptimizer(BaseEstimator):
             raise RuntimeError("Every point of the search space has been asked for already.")
         return remaining[int(self._rng.integers(len(remaining)))]
 
-    def _fit_model(self, fantasies=True):
+    def _fit_model(self):
+        """The GP of the told results; ``(gp, U)`` with ``U`` the points in the unit cube."""
         U = self._space.transform(self.Xi)
         y = -np.asarray(self.yi) if self.maximize else np.asarray(self.yi)
         unit = np.column_stack([np.zeros(U.shape[1]), np.ones(U.shape[1])])
@@ -315,19 +318,27 @@ class BayesianOptimizer(BaseEstimator):
         # between, one L-BFGS-B run warm-started from the last fit (which moves little).
         restarts = 2 if self._n_fits % _RESTART_PERIOD == 0 else 0
         self._n_fits += 1
-        gp = GaussianProcess(
+        self.gp_ = GaussianProcess(
             bounds=unit,
             noise=self.noise,
             hyperparameters=previous,
             n_restarts=restarts,
             random_state=self._rng,
         ).fit(U, y)
-        self.gp_ = copy.deepcopy(gp)
-        if fantasies and self.pending:
-            # Pending points as fantasies: their posterior mean, so they are not proposed again.
-            P = self._space.transform(self.pending)
-            gp.condition_on(P, gp.predict(P))
-        return gp, U
+        return self.gp_, U
+
+    def _with_fantasies(self, gp):
+        """``gp`` with the pending points as fantasies at their posterior mean (a copy).
+
+        The posterior mean is unchanged; the variance shrinks around the
+        pending points, so they are not proposed again.
+        """
+        if not self.pending:
+            return gp
+        gp = copy.deepcopy(gp)
+        P = self._space.transform(self.pending)
+        gp.condition_on(P, gp.predict(P))
+        return gp
 
     def _constraint_models(self, U):
         unit = np.column_stack([np.zeros(U.shape[1]), np.ones(U.shape[1])])
@@ -337,15 +348,14 @@ class BayesianOptimizer(BaseEstimator):
             models.append((gp, (0.0 - gp.y_mean_) / gp.y_std_))
         return models
 
-    def _acquire(self, taken):
-        gp, U = self._fit_model()
+    def _acquire(self, taken, gp, U, constraint_models):
         state = _acquisition.SearchState(U, gp.z_train_[: len(U)], rng=self._rng)
         if self.n_constraints:
             feasible = self._feasible()
             base = None
             if feasible.any():
                 base = _acquisition.LogExpectedImprovement(gp, state, best=state.z[feasible].min())
-            acquisition = _acquisition.FeasibilityWeighted(base, self._constraint_models(U))
+            acquisition = _acquisition.FeasibilityWeighted(base, constraint_models)
         else:
             acquisition = ACQUISITIONS[self.acquisition](gp, state)
         order = np.argsort(state.z)[:5]
