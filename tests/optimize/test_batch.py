@@ -26,12 +26,16 @@ def _function(X):
     return np.sin(5.0 * X[:, 0]) + np.cos(3.0 * X[:, 1]) + X[:, 0] ** 2
 
 
-@pytest.fixture(scope="module")
-def gp2():
+def make_gp2():
     X = np.random.default_rng(0).random((12, 2))
     with threadpool_limits(1, user_api="blas"):  # tiny matrices: threads only cost
         # A fixed noise (about what MAP gives such data) keeps the test about the batch.
         return GaussianProcess(bounds=[(0, 1)] * 2, noise=0.02, random_state=0).fit(X, _function(X))
+
+
+@pytest.fixture(scope="module")
+def gp2():
+    return make_gp2()
 
 
 @pytest.fixture(scope="module")

@@ -61,11 +61,11 @@ def test_entropy_reduction_is_that_of_the_truncated_normal():
     np.testing.assert_allclose(derivative[:-2], fd[:-2], rtol=1e-6, atol=1e-10)
 
 
-def test_min_value_samples_are_joint_posterior_minima(fitted):
+def _check_min_samples_against_numpy(gp, n_grid):
     """The sampler against numpy's own multivariate normal (two-sample test on the mean)."""
-    gp, state = fitted, _state(fitted)
-    mes = MaxValueEntropySearch(gp, state, n_samples=20_000, n_grid=16)
-    assert mes.grid_.shape == (16 + len(state.X), 2)
+    state = _state(gp)
+    mes = MaxValueEntropySearch(gp, state, n_samples=20_000, n_grid=n_grid)
+    assert mes.grid_.shape == (n_grid + len(state.X), 2)
     mean, _ = gp.posterior(mes.grid_)
     cov = gp.posterior_covariance(mes.grid_)
     draws = np.random.default_rng(3).multivariate_normal(mean, cov, size=20_000, method="eigh")
@@ -77,6 +77,22 @@ def test_min_value_samples_are_joint_posterior_minima(fitted):
     # The minimum is below the smallest mean (Jensen), and below the smallest observation
     # of a nearly noise-free GP only by the posterior spread.
     assert ours.mean() < mean.min()
+
+
+def test_min_value_samples_are_joint_posterior_minima(fitted):
+    _check_min_samples_against_numpy(fitted, 16)
+
+
+def make_noisy():
+    """Noisy data: no evaluated point pins the minimum, so the correlation matters."""
+    rng = np.random.default_rng(0)
+    X = rng.random((10, 2))
+    y = np.sin(3 * X).sum(axis=1) + 0.5 * X[:, 0] ** 2
+    return GaussianProcess(bounds=[[0.0, 1.0]] * 2, noise=0.3, random_state=0).fit(X, y)
+
+
+def test_min_value_samples_keep_the_correlation_of_a_noisy_posterior():
+    _check_min_samples_against_numpy(make_noisy(), 64)
 
 
 def test_mes_nonnegative_and_favours_low_means_and_large_sigma(fitted):

@@ -1,13 +1,14 @@
 """The optimize checks can fail: each planted bug is caught by the checks guarding it."""
 
+import functools
 from unittest import mock
 
 import numpy as np
 import pytest
 
-from statkit.optimize import _acquisition, _covariance, _gp, _minimize, _noisy
+from statkit.optimize import _acquisition, _batch, _covariance, _entropy, _gp, _minimize, _noisy
 from tests.mutation import assert_caught
-from tests.optimize import checks, test_minimize, test_noisy_kg
+from tests.optimize import checks, test_batch, test_entropy, test_minimize, test_noisy_kg
 
 
 def _lengthscale_derivative_sign_flipped():
@@ -52,13 +53,48 @@ def _envelope_gain_at_half_scale():
     return mock.patch.object(_noisy, "expected_max_gain_rows", expected_max_gain_rows)
 
 
+def _batch_draws_without_correlation():
+    """qLogEI's joint draws from the diagonal of the covariance: the points drawn independently."""
+
+    def batched_cholesky(S):
+        return np.sqrt(np.diagonal(S, axis1=-2, axis2=-1))[..., None] * np.eye(S.shape[-1])
+
+    return mock.patch.object(_batch, "_batched_cholesky", batched_cholesky)
+
+
+def _min_values_from_independent_draws():
+    """MES's minimum values from independent draws at the grid points, not joint ones."""
+    original = _entropy._joint_minima
+
+    def joint_minima(gp, points, n_samples, rng, max_tries=8):
+        with mock.patch.object(
+            gp, "posterior_covariance", lambda P: np.diag(gp.posterior(P)[1] ** 2)
+        ):
+            return original(gp, points, n_samples, rng, max_tries)
+
+    return mock.patch.object(_entropy, "_joint_minima", joint_minima)
+
+
 def _parallel_rounds_wait_for_the_slowest():
     from concurrent.futures import ALL_COMPLETED
 
     return mock.patch.object(_minimize, "FIRST_COMPLETED", ALL_COMPLETED)
 
 
+_GP2 = test_batch.make_gp2()
+
 MUTANTS = {
+    "q-batch log EI drawn without the correlation between points": (
+        _batch_draws_without_correlation,
+        [
+            functools.partial(test_batch.test_two_points_match_brute_force_monte_carlo, _GP2),
+            functools.partial(test_batch.test_duplicate_of_pending_point_adds_nothing, _GP2),
+        ],
+    ),
+    "max-value entropy search with independent minimum-value draws": (
+        _min_values_from_independent_draws,
+        [test_entropy.test_min_value_samples_keep_the_correlation_of_a_noisy_posterior],
+    ),
     "parallel evaluations in rounds that wait for the slowest": (
         _parallel_rounds_wait_for_the_slowest,
         [test_minimize.test_a_slow_evaluation_does_not_hold_up_the_others],
