@@ -216,17 +216,13 @@ class QLogExpectedImprovement:
 
     def _as_batches(self, B):
         B = np.asarray(B, dtype=float)
-        single = B.ndim <= 2
-        try:
-            B = B.reshape(-1, self.q, self._d)
-        except ValueError:
+        expected = {1: (self.q * self._d,), 2: (self.q, self._d), 3: (self.q, self._d)}
+        if B.ndim not in expected or B.shape[-len(expected[B.ndim]) :] != expected[B.ndim]:
             raise ValueError(
                 f"Expected a batch of shape ({self.q}, {self._d}), ({self.q * self._d},) or "
                 f"(m, {self.q}, {self._d}); got {B.shape}."
-            ) from None
-        if single and len(B) != 1:
-            raise ValueError(f"Expected {self.q} points of dimension {self._d}; got {B.shape}.")
-        return B, single
+            )
+        return B.reshape(-1, self.q, self._d), B.ndim <= 2
 
     def __call__(self, B):
         """qLogEI of a batch, or of several.

@@ -229,3 +229,11 @@ def test_large_batches_go_sequential(gp1, monkeypatch):
     monkeypatch.setattr(_batch, "greedy_batch", fake_greedy)
     assert optimize_batch(gp1, _state(gp1), 9, rng=0).shape == (9, 1)
     assert calls == [9]
+
+
+def test_a_transposed_batch_is_rejected(gp2):
+    acquisition = QLogExpectedImprovement(gp2, _state(gp2), 3)
+    with pytest.raises(ValueError, match=r"got \(2, 3\)"):
+        acquisition(np.zeros((2, 3)))
+    with pytest.raises(ValueError, match=r"got \(4, 2, 3\)"):
+        acquisition.value_and_gradient(np.zeros((4, 2, 3)))

@@ -78,6 +78,19 @@ def test_nan_targets_are_rejected():
         GaussianProcess().fit(np.zeros((3, 1)), [0.0, np.nan, 1.0])
 
 
+@pytest.mark.parametrize(
+    ("X", "y", "match"), [([[0.5]], [np.nan], "NaN"), ([[0.5]], [1.0, 2.0], "inconsistent")]
+)
+def test_a_failed_condition_on_leaves_the_model_as_it_was(X, y, match):
+    train = np.linspace(0, 1, 6)[:, None]
+    gp = GaussianProcess(bounds=[(0, 1)], random_state=0).fit(train, np.sin(5 * train[:, 0]))
+    before = gp.predict(train)
+    with pytest.raises(ValueError, match=match):
+        gp.condition_on(X, y)
+    assert len(gp.X_train_) == 6
+    np.testing.assert_array_equal(gp.predict(train), before)
+
+
 def test_strict_namespace_matches_numpy(strict_xp):
     """The GPU twin (_cupy.py) under array-api-strict: log posterior and posterior to 1e-8."""
     rng = np.random.default_rng(2)
