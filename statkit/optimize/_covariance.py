@@ -1,6 +1,7 @@
 """Stationary ARD covariance functions with their derivatives.
 
-Written with NumPy, not numba: every operation is a dense matrix operation
+Written against an array namespace (NumPy by default; ``_cupy.py`` passes its
+own), not numba: every operation is a dense matrix operation
 (BLAS for the cross-distances, elementwise ufuncs for the rest), which numba
 would not speed up; the n x n x d derivative tensor is never formed.
 
@@ -13,31 +14,31 @@ with ``dk / dlog(l_d) = g * (x_d - x'_d)^2 / l_d^2``.
 import numpy as np
 
 KERNELS = ("matern52", "rbf")
-_SQRT5 = np.sqrt(5.0)
+_SQRT5 = float(np.sqrt(5.0))
 
 
-def scaled_sq_distances(A, B, lengthscales):
-    """``r^2`` between the rows of A and B, shape (len(A), len(B))."""
+def scaled_sq_distances(A, B, lengthscales, xp=np):
+    """``r^2`` between the rows of A and B, shape (len(A), len(B)), in namespace ``xp``."""
     A = A / lengthscales
     B = B / lengthscales
-    d2 = np.sum(A * A, axis=1)[:, None] + np.sum(B * B, axis=1)[None, :] - 2.0 * A @ B.T
-    return np.maximum(d2, 0.0)
+    d2 = xp.sum(A * A, axis=1)[:, None] + xp.sum(B * B, axis=1)[None, :] - 2.0 * (A @ B.T)
+    return xp.maximum(d2, 0.0)
 
 
-def covariance(kernel, r2, outputscale):
+def covariance(kernel, r2, outputscale, xp=np):
     """``k(r)`` for squared scaled distances ``r2``."""
     if kernel == "rbf":
-        return outputscale * np.exp(-0.5 * r2)
-    r = np.sqrt(r2)
-    return outputscale * (1.0 + _SQRT5 * r + 5.0 / 3.0 * r2) * np.exp(-_SQRT5 * r)
+        return outputscale * xp.exp(-0.5 * r2)
+    r = xp.sqrt(r2)
+    return outputscale * (1.0 + _SQRT5 * r + 5.0 / 3.0 * r2) * xp.exp(-_SQRT5 * r)
 
 
-def lengthscale_factor(kernel, r2, outputscale):
+def lengthscale_factor(kernel, r2, outputscale, xp=np):
     """``g(r)`` with ``dk/dlog(l_d) = g(r) (x_d - x'_d)^2 / l_d^2``; also ``-k'(r)/r``."""
     if kernel == "rbf":
-        return outputscale * np.exp(-0.5 * r2)
-    r = np.sqrt(r2)
-    return outputscale * 5.0 / 3.0 * (1.0 + _SQRT5 * r) * np.exp(-_SQRT5 * r)
+        return outputscale * xp.exp(-0.5 * r2)
+    r = xp.sqrt(r2)
+    return outputscale * 5.0 / 3.0 * (1.0 + _SQRT5 * r) * xp.exp(-_SQRT5 * r)
 
 
 def cross_covariance_gradient(kernel, x, X, lengthscales, outputscale):

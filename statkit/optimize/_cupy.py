@@ -1,8 +1,8 @@
 """The GPU path of the Gaussian process, written against the array namespace it is given.
 
-The same formulas as ``_gp.py``/``_covariance.py`` with every n x n operation in
-namespace ``xp`` (a CuPy namespace on the GPU): the kernel matrix, its
-Cholesky factor, the inverse in the likelihood gradient and the
+The same formulas as ``_gp.py`` (with ``_covariance.py``'s kernels, which take
+the namespace), every n x n operation in namespace ``xp`` (a CuPy namespace on
+the GPU): the kernel matrix, its Cholesky factor, the inverse in the likelihood gradient and the
 cross-covariances of the candidates. Only the hyperparameter vector and the
 values returned to the acquisition search cross to the host. The standard
 has no triangular solve, so solves go through ``xp.linalg.solve``. CI runs
@@ -13,6 +13,7 @@ import math
 
 import numpy as np
 
+from statkit.optimize._covariance import covariance, lengthscale_factor, scaled_sq_distances
 from statkit.optimize._gp import (
     _NOISE_PRIOR,
     _OUTPUTSCALE_PRIOR,
@@ -21,36 +22,6 @@ from statkit.optimize._gp import (
     _lengthscale_prior,
 )
 from statkit.utils._array_api import to_numpy
-
-_SQRT5 = math.sqrt(5.0)
-
-
-def scaled_sq_distances(A, B, lengthscales, xp):
-    """``r^2`` between the rows of A and B."""
-    A = A / lengthscales
-    B = B / lengthscales
-    d2 = (
-        xp.sum(A * A, axis=1)[:, None]
-        + xp.sum(B * B, axis=1)[None, :]
-        - 2.0 * xp.matmul(A, xp.matrix_transpose(B))
-    )
-    return xp.maximum(d2, 0.0)
-
-
-def covariance(kernel, r2, outputscale, xp):
-    """``k(r)`` for squared scaled distances."""
-    if kernel == "rbf":
-        return outputscale * xp.exp(-0.5 * r2)
-    r = xp.sqrt(r2)
-    return outputscale * (1.0 + _SQRT5 * r + 5.0 / 3.0 * r2) * xp.exp(-_SQRT5 * r)
-
-
-def lengthscale_factor(kernel, r2, outputscale, xp):
-    """``-k'(r) / r`` (see ``_covariance.lengthscale_factor``)."""
-    if kernel == "rbf":
-        return outputscale * xp.exp(-0.5 * r2)
-    r = xp.sqrt(r2)
-    return outputscale * 5.0 / 3.0 * (1.0 + _SQRT5 * r) * xp.exp(-_SQRT5 * r)
 
 
 def _kernel_matrix(X, hp, noise, kernel, jitter, xp):
@@ -84,7 +55,10 @@ def log_posterior(theta, X, z, kernel, jitter, fixed_noise, xp):
     hp = Hyperparameters.from_vector(theta)
     noise = hp.noise if fixed_noise is None else fixed_noise
     r2, Kf, K = _kernel_matrix(X, hp, noise, kernel, jitter, xp)
-    L = xp.linalg.cholesky(K)
+    try:
+        L = xp.linalg.cholesky(K)
+    except np.linalg.LinAlgError:  # NumPy-backed namespaces raise; CuPy returns NaN
+        return -np.inf, np.zeros_like(theta)
     if not bool(xp.all(xp.isfinite(L))):
         return -np.inf, np.zeros_like(theta)
     inverse = xp.linalg.inv(K)

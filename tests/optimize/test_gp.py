@@ -91,6 +91,18 @@ def test_a_failed_condition_on_leaves_the_model_as_it_was(X, y, match):
     np.testing.assert_array_equal(gp.predict(train), before)
 
 
+def test_a_singular_kernel_matrix_scores_minus_infinity_on_both_paths(strict_xp):
+    """Duplicated points, no noise, no jitter: the log posterior is -inf, not an error."""
+    U = np.array([[0.2, 0.4], [0.2, 0.4], [0.7, 0.1]])
+    z = np.array([0.5, 0.5, -1.0])
+    theta = Hyperparameters(np.array([0.3, 0.5]), 1.0, 1e-300, 0.0).to_vector()
+    assert log_posterior(theta, U, z, "rbf", 0.0)[0] == -np.inf
+    value, _ = _cupy.log_posterior(
+        theta, strict_xp.asarray(U), strict_xp.asarray(z), "rbf", 0.0, None, strict_xp
+    )
+    assert value == -np.inf
+
+
 def test_strict_namespace_matches_numpy(strict_xp):
     """The GPU twin (_cupy.py) under array-api-strict: log posterior and posterior to 1e-8."""
     rng = np.random.default_rng(2)
