@@ -192,7 +192,11 @@ class FeasibilityWeighted:
         return value, grad
 
     def __call__(self, U):
-        return self.value_and_gradient(U)[0]
+        value = np.zeros(len(U)) if self.base is None else self.base(U)
+        for gp, threshold in self.constraint_gps:
+            mean, std = gp.posterior(U)
+            value = value + log_ndtr((mean - threshold) / std)
+        return value
 
 
 def _log_normal_pdf(t):

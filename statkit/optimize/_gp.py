@@ -251,8 +251,9 @@ class GaussianProcess(RegressorMixin, BaseEstimator):
         device = (xp, xp.asarray(U), xp.asarray(z)) if on_gpu else None
         objective = self._objective(U, z, device)
         if self.optimize_hyperparameters:
-            hp = self._map(objective, U.shape[1], start, check_generator(self.random_state))
-        value, _ = objective(hp.to_vector())
+            hp, value = self._map(objective, U.shape[1], start, check_generator(self.random_state))
+        else:
+            value, _ = objective(hp.to_vector())
         self._device = device
         self._condition(U, z, hp)
         self._lower, self._width = lower, width
@@ -318,7 +319,7 @@ class GaussianProcess(RegressorMixin, BaseEstimator):
             result = scipy_minimize(objective, theta, jac=True, method="L-BFGS-B", bounds=bounds)
             if best is None or result.fun < best.fun:
                 best = result
-        return Hyperparameters.from_vector(best.x)
+        return Hyperparameters.from_vector(best.x), -float(best.fun)
 
     def _condition(self, U, z, hp):
         self.X_train_, self.z_train_ = U, z

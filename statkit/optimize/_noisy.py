@@ -271,7 +271,7 @@ class NoisyExpectedImprovement(_EnvelopeAcquisition):
         X = _check_state(state, "NoisyExpectedImprovement")
         self._factor = _Factor(gp)
         self._update = _OneStepUpdate(self._factor, X)
-        mean, _ = self._update(X)[:2]
+        mean, _ = gp.posterior(X)
         self._a_fixed = -mean
         self.best_mean = float(np.min(mean))
         self._baseline = -self.best_mean
@@ -396,8 +396,7 @@ class KnowledgeGradient(_EnvelopeAcquisition):
         self.A_ = np.vstack([X, _sobol(d, int(n_discrete), state.rng)])
         self._factor = _Factor(gp)
         self._update = _OneStepUpdate(self._factor, self.A_)
-        mean_A = self._update(self.A_)[0]
-        self._mean_A = mean_A
+        mean_A, _ = gp.posterior(self.A_)
         self._a_fixed = -mean_A
         self._baseline = None
         self.min_mean_ = float(np.min(mean_A))
@@ -406,34 +405,24 @@ class KnowledgeGradient(_EnvelopeAcquisition):
             half = int(n_fantasies) // 2
             z = ndtri(_sobol(1, half, state.rng)[:, 0]) if half else np.empty(0)
             self.base_samples_ = np.r_[z, -z, [0.0] * (int(n_fantasies) % 2)]
-            x_min, value = self._minimize_mean(self.A_[np.argmin(mean_A)], None, 0.0)
+            x_min, value = self._minimize_mean(self.A_[np.argmin(mean_A)])
             self._x_min = x_min if value < self.min_mean_ else self.A_[np.argmin(mean_A)]
             self.min_mean_ = min(self.min_mean_, value)
 
     # -- one-shot ----------------------------------------------------------------------------
-    def _minimize_mean(self, start, update, z):
-        """Minimise ``mu_n(x') + z Sigma_n(x', x) / s(x)`` over the cube from ``start``.
-
-        ``update`` is a :class:`_OneStepUpdate` with ``A = {x}`` whose ``s``
-        attribute holds ``s(x) = sqrt(Sigma_n(x, x) + lambda^2)`` (None: plain ``mu_n``).
-        """
-        d = len(start)
-        scale = 0.0 if update is None else z / update.s
+    def _minimize_mean(self, start):
+        """Minimise the posterior mean ``mu_n`` over the cube from ``start``."""
 
         def objective(u):
-            u = u.reshape(1, d)
-            if update is None:
-                mean, _, dmean, _ = self.gp.posterior(u, return_gradient=True)
-                return float(mean[0]), dmean[0]
-            mean, _, cross, dmean, _, dcross = update(u, True)
-            return float(mean[0] + scale * cross[0, 0]), dmean[0] + scale * dcross[0, 0]
+            mean, _, dmean, _ = self.gp.posterior(u[None], return_gradient=True)
+            return float(mean[0]), dmean[0]
 
         result = scipy_minimize(
             objective,
             np.asarray(start, dtype=float),
             jac=True,
             method="L-BFGS-B",
-            bounds=[(0.0, 1.0)] * d,
+            bounds=[(0.0, 1.0)] * len(start),
         )
         return result.x, float(result.fun)
 
@@ -471,20 +460,20 @@ class KnowledgeGradient(_EnvelopeAcquisition):
         x = np.asarray(x, dtype=float)
         update = _OneStepUpdate(self._factor, x[None])
         _, var_x, _ = update(x[None])
-        update.s = float(np.sqrt(var_x[0] + update.noise))
+        s = float(np.sqrt(var_x[0] + update.noise))  # sd of the observation at x
         a, b, _, _ = self._lines(x[None], False)
         means = -a[0]  # mu_n on A and x
         tilde = b[0]  # sigma~_n(., x) on A and x
         points = np.vstack([self.A_, x[None]])
         # sigma~_n(x_min, x), for the fallback value at the minimiser of mu_n.
         _, _, cross_min = _OneStepUpdate(self._factor, self._x_min[None])(x[None])
-        tilde_min = cross_min[0, 0] / update.s
+        tilde_min = cross_min[0, 0] / s
         z = self.base_samples_
         fantasy = means[None, :] + tilde[None, :] * z[:, None]  # (J, |A| + 1)
         best = np.argmin(fantasy, axis=1)
         # Each fantasy polished from its best discrete point and from the minimiser of mu_n.
         starts = np.vstack([points[best], np.repeat(self._x_min[None], len(z), axis=0)])
-        polished, polished_values = self._polish(update, starts, np.r_[z, z] / update.s)
+        polished, polished_values = self._polish(update, starts, np.r_[z, z] / s)
         options_values = np.column_stack(
             [
                 fantasy[np.arange(len(z)), best],

@@ -8,7 +8,14 @@ import pytest
 
 from statkit.optimize import _acquisition, _batch, _covariance, _entropy, _gp, _minimize, _noisy
 from tests.mutation import assert_caught
-from tests.optimize import checks, test_batch, test_entropy, test_minimize, test_noisy_kg
+from tests.optimize import (
+    checks,
+    test_acquisition,
+    test_batch,
+    test_entropy,
+    test_minimize,
+    test_noisy_kg,
+)
 
 
 def _lengthscale_derivative_sign_flipped():
@@ -75,6 +82,15 @@ def _min_values_from_independent_draws():
     return mock.patch.object(_entropy, "_joint_minima", joint_minima)
 
 
+def _constraints_left_out_of_candidate_scoring():
+    """The value-only path of the constrained log EI forgets the probability of feasibility."""
+    return mock.patch.object(
+        _acquisition.FeasibilityWeighted,
+        "__call__",
+        lambda self, U: self.base(U) if self.base is not None else np.zeros(len(U)),
+    )
+
+
 def _parallel_rounds_wait_for_the_slowest():
     from concurrent.futures import ALL_COMPLETED
 
@@ -84,6 +100,10 @@ def _parallel_rounds_wait_for_the_slowest():
 _GP2 = test_batch.make_gp2()
 
 MUTANTS = {
+    "constrained log EI scored without the constraints": (
+        _constraints_left_out_of_candidate_scoring,
+        [test_acquisition.test_constrained_log_ei_formula_and_gradient],
+    ),
     "q-batch log EI drawn without the correlation between points": (
         _batch_draws_without_correlation,
         [
