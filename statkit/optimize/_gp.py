@@ -27,6 +27,7 @@ _LOG_2PI = np.log(2.0 * np.pi)
 _OUTPUTSCALE_PRIOR = (0.0, 1.0)
 _NOISE_PRIOR = (-6.0, 2.0)
 _LOG_NOISE_BOUNDS = (np.log(1e-8), np.log(1.0))
+_SMALLEST_NOISE = 1e-300
 _LOG_LENGTHSCALE_BOUNDS = (np.log(1e-3), np.log(1e3))
 _LOG_OUTPUTSCALE_BOUNDS = (np.log(1e-3), np.log(1e3))
 
@@ -53,8 +54,12 @@ class Hyperparameters:
     mean: float
 
     def to_vector(self):
+        # A noise of exactly 0 (a noise-free model) is kept as the smallest positive double.
         return np.r_[
-            np.log(self.lengthscales), np.log(self.outputscale), np.log(self.noise), self.mean
+            np.log(self.lengthscales),
+            np.log(self.outputscale),
+            np.log(max(self.noise, _SMALLEST_NOISE)),
+            self.mean,
         ]
 
     @classmethod
@@ -294,7 +299,7 @@ class GaussianProcess(RegressorMixin, BaseEstimator):
             (None, None),
         ]
         if self.noise is not None:
-            bounds[d + 1] = (np.log(max(self.noise, 1e-300)),) * 2
+            bounds[d + 1] = (np.log(max(self.noise, _SMALLEST_NOISE)),) * 2
         location, scale = _lengthscale_prior(d)
         starts = [start.to_vector()]
         for _ in range(self.n_restarts):

@@ -73,6 +73,16 @@ def test_bad_bounds(kwargs, match):
         GaussianProcess(**kwargs).fit(np.zeros((3, 2)), np.arange(3.0))
 
 
+def test_a_noise_free_model_fits_without_warnings():
+    import warnings
+
+    X = np.linspace(0, 1, 6)[:, None]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        gp = GaussianProcess(bounds=[(0, 1)], noise=0.0, random_state=0).fit(X, np.sin(5 * X[:, 0]))
+    assert gp.hyperparameters_.noise < 1e-299
+
+
 def test_nan_targets_are_rejected():
     with pytest.raises(ValueError, match="NaN"):
         GaussianProcess().fit(np.zeros((3, 1)), [0.0, np.nan, 1.0])
