@@ -130,7 +130,9 @@ def test_strict_namespace_matches_numpy(strict_xp):
         gp = GaussianProcess(
             kernel, bounds=[[0, 1]] * 3, optimize_hyperparameters=False, hyperparameters=hp
         ).fit(U, z)
-        L, alpha = _cupy.condition(Us, strict_xp.asarray(gp.z_train_), hp, kernel, 1e-6, strict_xp)
+        L, alpha = _cupy.condition(
+            Us, strict_xp.asarray(gp.z_train_), hp, kernel, gp.jitter, strict_xp
+        )
         Q = rng.uniform(size=(7, 3))
         expected = gp.posterior(Q, return_gradient=True)
         got = _cupy.posterior(Q, Us, L, alpha, hp, kernel, strict_xp, return_gradient=True)
