@@ -108,7 +108,9 @@ class ExpectedImprovement(LogExpectedImprovement):
         return np.exp(super().__call__(U))
 
 
-def maximize(acquisition, d, rng, *, n_candidates=2048, n_starts=10, anchors=None, maxiter=200):
+def maximize(
+    acquisition, d, rng, *, n_candidates=2048, n_starts=10, anchors=None, allowed=None, maxiter=200
+):
     """Maximise an acquisition over [0, 1]^d: score candidates, then polish the best by L-BFGS-B.
 
     The candidates are a scrambled Sobol set plus Gaussian perturbations of
@@ -116,6 +118,11 @@ def maximize(acquisition, d, rng, *, n_candidates=2048, n_starts=10, anchors=Non
     one L-BFGS-B run that optimises them all at once (the objective is a sum
     of independent terms, so one run with the stacked points is the same as
     separate runs, and costs one GP call per step).
+
+    ``allowed``, a function of points ``U`` returning a boolean mask, keeps
+    the search to a region: points outside it score ``-inf``, so they neither
+    start a local search nor are returned (a polished point that strayed
+    out gives way to the best start).
 
     Returns
     -------
@@ -128,8 +135,7 @@ def maximize(acquisition, d, rng, *, n_candidates=2048, n_starts=10, anchors=Non
         noise = rng.normal(scale=0.05, size=(len(anchors) * 20, d))
         candidates.append(np.clip(np.repeat(anchors, 20, axis=0) + noise, 0.0, 1.0))
     candidates = np.vstack(candidates)
-    scores = acquisition(candidates)
-    scores = np.where(np.isfinite(scores), scores, -np.inf)
+    scores = _scores(acquisition, candidates, allowed)
     starts = candidates[np.argsort(-scores)[:n_starts]]
     gradient = getattr(acquisition, "value_and_gradient", None)
 
@@ -150,10 +156,15 @@ def maximize(acquisition, d, rng, *, n_candidates=2048, n_starts=10, anchors=Non
     )
     polished = result.x.reshape(-1, d)
     pool = np.vstack([polished, starts])
-    values = acquisition(pool)
-    values = np.where(np.isfinite(values), values, -np.inf)
+    values = _scores(acquisition, pool, allowed)
     best = int(np.argmax(values))
     return pool[best], float(values[best])
+
+
+def _scores(acquisition, U, allowed):
+    values = acquisition(U)
+    keep = np.isfinite(values) if allowed is None else np.isfinite(values) & allowed(U)
+    return np.where(keep, values, -np.inf)
 
 
 class FeasibilityWeighted:

@@ -87,6 +87,7 @@ def minimize(
     y0=None,
     maximize=False,
     noise=None,
+    escape_local_minima=True,
     callback=None,
     n_jobs=1,
     random_state=None,
@@ -117,6 +118,9 @@ def minimize(
         Maximise ``func`` instead.
     noise : float or None, default=None
         Noise variance (standardised units); None learns it.
+    escape_local_minima : bool, default=True
+        Exclude a basin once the search has converged there and search the
+        rest of the space (see :class:`BayesianOptimizer`).
     callback : callable or list of callable, default=None
         Called with the current result after each evaluation; returning True
         stops the search (:class:`DeadlineStopper`, :class:`DeltaYStopper`).
@@ -149,6 +153,7 @@ def minimize(
         n_initial_points=n_initial_points,
         maximize=maximize,
         noise=noise,
+        escape_local_minima=escape_local_minima,
         random_state=random_state,
     )
     callbacks = (

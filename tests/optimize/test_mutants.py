@@ -6,7 +6,16 @@ from unittest import mock
 import numpy as np
 import pytest
 
-from statkit.optimize import _acquisition, _batch, _covariance, _entropy, _gp, _minimize, _noisy
+from statkit.optimize import (
+    _acquisition,
+    _batch,
+    _covariance,
+    _entropy,
+    _gp,
+    _minimize,
+    _noisy,
+    _optimizer,
+)
 from tests.mutation import assert_caught
 from tests.optimize import (
     checks,
@@ -15,6 +24,7 @@ from tests.optimize import (
     test_entropy,
     test_minimize,
     test_noisy_kg,
+    test_optimizer,
 )
 
 
@@ -97,9 +107,31 @@ def _parallel_rounds_wait_for_the_slowest():
     return mock.patch.object(_minimize, "FIRST_COMPLETED", ALL_COMPLETED)
 
 
+def _converged_basins_never_excluded():
+    return mock.patch.object(_optimizer, "_CONVERGED_DISTANCE", 0.0)
+
+
+def _search_not_kept_out_of_excluded_basins():
+    original = _acquisition._scores
+    return mock.patch.object(
+        _acquisition, "_scores", lambda acquisition, U, allowed: original(acquisition, U, None)
+    )
+
+
 _GP2 = test_batch.make_gp2()
 
 MUTANTS = {
+    "converged basins never excluded": (
+        _converged_basins_never_excluded,
+        [
+            test_optimizer.test_after_convergence_the_model_and_the_search_leave_the_basin,
+            test_optimizer.test_a_converged_basin_is_left_for_a_deeper_one,
+        ],
+    ),
+    "the search not kept out of the excluded basins": (
+        _search_not_kept_out_of_excluded_basins,
+        [test_optimizer.test_after_convergence_the_model_and_the_search_leave_the_basin],
+    ),
     "constrained log EI scored without the constraints": (
         _constraints_left_out_of_candidate_scoring,
         [test_acquisition.test_constrained_log_ei_formula_and_gradient],

@@ -180,3 +180,88 @@ def test_one_shot_knowledge_gradient_is_selectable():
         x = opt.ask()
         opt.tell(x, (x[0] - 0.3) ** 2 + 0.01 * rng.normal())
     assert abs(opt.recommend()[0] - 0.3) < 0.2
+
+
+# -- leaving converged basins -------------------------------------------------------------------
+_WIDE, _DEEP = np.array([0.3, 0.3]), np.array([0.8, 0.75])
+# Five design points, all on the side of the wide basin: nothing hints at the deep one.
+_WIDE_SIDE_DESIGN = [[0.1, 0.2], [0.4, 0.1], [0.2, 0.5], [0.5, 0.4], [0.3, 0.3]]
+
+
+def two_basins(x):
+    """A wide basin of depth 1 at (0.3, 0.3) and a narrow one of depth 1.5 at (0.8, 0.75)."""
+    x = np.asarray(x)
+    wide = np.exp(-np.sum((x - _WIDE) ** 2) / (2 * 0.2**2))
+    deep = 1.5 * np.exp(-np.sum((x - _DEEP) ** 2) / (2 * 0.06**2))
+    return float(-wide - deep)
+
+
+def _two_basin_search(seed, escape):
+    from statkit.optimize import minimize
+
+    return minimize(
+        two_basins,
+        [(0.0, 1.0)] * 2,
+        n_calls=40,
+        x0=_WIDE_SIDE_DESIGN,
+        n_initial_points=5,
+        escape_local_minima=escape,
+        random_state=seed,
+    )
+
+
+def test_a_converged_basin_is_left_for_a_deeper_one():
+    """EI alone refines the wide basin to the end; leaving it once converged finds the deep one."""
+    assert _two_basin_search(0, escape=False).fun > -1.01
+    for seed in (0, 1):
+        result = _two_basin_search(seed, escape=True)
+        assert result.fun < -1.45
+        centre, _ = result.optimizer.basins_[0]
+        assert np.linalg.norm(centre - _WIDE) < 0.05
+
+
+def _converged_search(spread, escape=True):
+    """The wide-side design, one asked point, then six points within ``spread`` of the best.
+
+    Two points near the deep basin make sure that points remain outside the wide one.
+    """
+    opt = BayesianOptimizer(
+        [(0.0, 1.0)] * 2, n_initial_points=7, escape_local_minima=escape, random_state=0
+    )
+    design = [*_WIDE_SIDE_DESIGN, [0.9, 0.6], [0.7, 0.9]]
+    opt.tell(design, [two_basins(x) for x in design])
+    x = opt.ask()
+    opt.tell(x, two_basins(x))
+    best = np.asarray(opt.result().x)
+    rng = np.random.default_rng(0)
+    for _ in range(6):
+        x = np.clip(best + rng.uniform(-spread, spread, size=2), 0.0, 1.0).tolist()
+        opt.tell(x, max(two_basins(x), opt.result().fun))  # no improvement
+    return opt
+
+
+def test_after_convergence_the_model_and_the_search_leave_the_basin():
+    opt = _converged_search(spread=0.005)
+    x = opt.ask()
+    assert len(opt.basins_) == 1
+    U = opt._space.transform(opt.Xi)
+    outside = opt._outside_basins(U)
+    assert 0 < outside.sum() < len(U)
+    # The model sees only the points outside the basin; the point asked lies outside it too.
+    np.testing.assert_array_equal(opt.gp_.X_train_, U[outside])
+    assert opt._outside_basins(opt._space.transform([x]))[0]
+    # recommend() models every point; the basins survive a checkpoint.
+    opt.recommend()
+    assert len(opt.gp_.X_train_) == len(U)
+    restored = BayesianOptimizer([(0.0, 1.0)] * 2).set_state(
+        pickle.loads(pickle.dumps(opt.get_state()))
+    )
+    np.testing.assert_array_equal(restored.basins_[0][0], opt.basins_[0][0])
+
+
+@pytest.mark.parametrize(("spread", "escape"), [(0.2, True), (0.005, False)])
+def test_no_basin_is_excluded_before_convergence_or_when_switched_off(spread, escape):
+    opt = _converged_search(spread, escape)
+    opt.ask()
+    assert opt.basins_ == []
+    assert len(opt.gp_.X_train_) == len(opt.Xi)
