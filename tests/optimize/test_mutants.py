@@ -22,6 +22,7 @@ from tests.optimize import (
     test_acquisition,
     test_batch,
     test_entropy,
+    test_gp,
     test_minimize,
     test_noisy_kg,
     test_optimizer,
@@ -107,6 +108,10 @@ def _parallel_rounds_wait_for_the_slowest():
     return mock.patch.object(_minimize, "FIRST_COMPLETED", ALL_COMPLETED)
 
 
+def _jitter_back_at_one_in_a_million():
+    return mock.patch.dict(_gp.GaussianProcess.__init__.__kwdefaults__, {"jitter": 1e-6})
+
+
 def _converged_basins_never_excluded():
     return mock.patch.object(_optimizer, "_CONVERGED_DISTANCE", 0.0)
 
@@ -121,6 +126,10 @@ def _search_not_kept_out_of_excluded_basins():
 _GP2 = test_batch.make_gp2()
 
 MUTANTS = {
+    "the GP's default jitter back at 1e-6": (
+        _jitter_back_at_one_in_a_million,
+        [test_gp.test_a_noise_free_model_interpolates_to_the_precision_the_jitter_allows],
+    ),
     "converged basins never excluded": (
         _converged_basins_never_excluded,
         [
