@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.optimize import minimize as scipy_minimize
 from scipy.special import erfcx, log_ndtr, ndtr
-from scipy.stats import qmc
+
+from statkit.optimize._space import sobol
 
 _LOG_SQRT_2PI = 0.5 * np.log(2.0 * np.pi)
 _SQRT_HALF_PI = np.sqrt(0.5 * np.pi)
@@ -129,8 +130,7 @@ def maximize(
     x : ndarray of shape (d,)
     value : float
     """
-    sobol = qmc.Sobol(d, scramble=True, seed=rng).random_base2(int(np.ceil(np.log2(n_candidates))))
-    candidates = [sobol]
+    candidates = [sobol(d, n_candidates, rng)]
     if anchors is not None and len(anchors):
         noise = rng.normal(scale=0.05, size=(len(anchors) * 20, d))
         candidates.append(np.clip(np.repeat(anchors, 20, axis=0) + noise, 0.0, 1.0))

@@ -30,11 +30,12 @@ import numpy as np
 from scipy.linalg import solve_triangular
 from scipy.optimize import minimize as scipy_minimize
 from scipy.special import expit, logsumexp
-from scipy.stats import norm, qmc
+from scipy.stats import norm
 from threadpoolctl import threadpool_limits
 
 from statkit.optimize import _covariance
 from statkit.optimize._acquisition import SearchState
+from statkit.optimize._space import sobol
 from statkit.utils._validation import check_generator
 
 # Weight of the Cauchy tail of the fat softplus (Ament et al. 2023; BoTorch's
@@ -64,9 +65,7 @@ def _log_plus(x, fat):
 
 def _normal_base_samples(n_samples, dim, rng):
     """``n_samples`` scrambled-Sobol points of N(0, I_dim), shape (n_samples, dim)."""
-    m = max(int(np.ceil(np.log2(n_samples))), 0)
-    # The first n points of a 2^m scrambled Sobol sequence (balanced when n is a power of 2).
-    u = qmc.Sobol(dim, scramble=True, seed=rng).random_base2(m)[:n_samples]
+    u = sobol(dim, n_samples, rng)
     return norm.ppf(np.clip(u, 1e-12, 1.0 - 1e-12))
 
 
@@ -211,8 +210,9 @@ class QLogExpectedImprovement:
         self._cov_pending = self._kernel(P, P) - self._V_pending.T @ self._V_pending
 
     def _kernel(self, A, B):
-        r2 = _covariance.scaled_sq_distances(A, B, self._lengthscales)
-        return _covariance.covariance(self.gp.kernel, r2, self._outputscale)
+        return _covariance.kernel_matrix(
+            self.gp.kernel, A, B, self._lengthscales, self._outputscale
+        )
 
     def _as_batches(self, B):
         B = np.asarray(B, dtype=float)
@@ -338,13 +338,12 @@ def _raw_batches(gp, state, q, rng, raw_samples, n_samples):
     best observations) scored by the one-point qLogEI given the pending points.
     """
     d = gp.X_train_.shape[1]
-    m = max(int(np.ceil(np.log2(raw_samples))), 0)
-    raw = qmc.Sobol(q * d, scramble=True, seed=rng).random_base2(m)[:raw_samples]
+    raw = sobol(q * d, raw_samples, rng)
     raw = raw.reshape(-1, q, d)
     n_pooled = len(raw) // 2
     if n_pooled == 0:
         return raw
-    pool = [qmc.Sobol(d, scramble=True, seed=rng).random_base2(10)]
+    pool = [sobol(d, 1024, rng)]
     X = np.asarray(state.X, dtype=float).reshape(-1, d)
     if len(X):
         anchors = X[np.argsort(np.asarray(state.z), kind="stable")[:5]]

@@ -25,6 +25,11 @@ def scaled_sq_distances(A, B, lengthscales, xp=np):
     return xp.maximum(d2, 0.0)
 
 
+def kernel_matrix(kernel, A, B, lengthscales, outputscale, xp=np):
+    """``k(A_i, B_j)``, shape (len(A), len(B)), in namespace ``xp``."""
+    return covariance(kernel, scaled_sq_distances(A, B, lengthscales, xp), outputscale, xp)
+
+
 def covariance(kernel, r2, outputscale, xp=np):
     """``k(r)`` for squared scaled distances ``r2``."""
     if kernel == "rbf":

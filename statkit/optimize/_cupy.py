@@ -13,7 +13,12 @@ import math
 
 import numpy as np
 
-from statkit.optimize._covariance import covariance, lengthscale_factor, scaled_sq_distances
+from statkit.optimize._covariance import (
+    covariance,
+    kernel_matrix,
+    lengthscale_factor,
+    scaled_sq_distances,
+)
 from statkit.optimize._gp import (
     _NOISE_PRIOR,
     _OUTPUTSCALE_PRIOR,
@@ -143,9 +148,9 @@ def posterior_covariance(U, V, X, L, hp, kernel, xp):
     lengthscales = xp.asarray(hp.lengthscales, dtype=X.dtype)
     U, V = xp.asarray(U, dtype=X.dtype), xp.asarray(V, dtype=X.dtype)
 
-    def kernel_matrix(A, B):
-        return covariance(kernel, scaled_sq_distances(A, B, lengthscales, xp), hp.outputscale, xp)
+    def cov(A, B):
+        return kernel_matrix(kernel, A, B, lengthscales, hp.outputscale, xp)
 
-    left = xp.linalg.solve(L, kernel_matrix(X, U))
-    right = xp.linalg.solve(L, kernel_matrix(X, V))
-    return to_numpy(kernel_matrix(U, V) - xp.matmul(xp.matrix_transpose(left), right))
+    left = xp.linalg.solve(L, cov(X, U))
+    right = xp.linalg.solve(L, cov(X, V))
+    return to_numpy(cov(U, V) - xp.matmul(xp.matrix_transpose(left), right))

@@ -16,7 +16,8 @@ import numbers
 import numpy as np
 from scipy.linalg import LinAlgError, cholesky
 from scipy.special import log_ndtr
-from scipy.stats import qmc
+
+from statkit.optimize._space import sobol
 
 _LOG_SQRT_2PI = 0.5 * np.log(2.0 * np.pi)
 
@@ -112,8 +113,7 @@ class MaxValueEntropySearch:
         self.gp = gp
         X = np.asarray(state.X, dtype=float)
         d = gp.X_train_.shape[1]
-        sobol = qmc.Sobol(d, scramble=True, seed=state.rng)
-        grid = sobol.random_base2(int(np.ceil(np.log2(n_grid))))[:n_grid]
+        grid = sobol(d, n_grid, state.rng)
         self.grid_ = np.vstack([grid, X.reshape(-1, d)])
         self.min_samples_ = _joint_minima(gp, self.grid_, int(n_samples), state.rng)
 

@@ -343,9 +343,9 @@ class GaussianProcess(RegressorMixin, BaseEstimator):
             self._L = self._alpha = None
             return
         noise = hp.noise
-        K = _covariance.covariance(
-            self.kernel, _covariance.scaled_sq_distances(U, U, hp.lengthscales), hp.outputscale
-        ) + (noise + self.jitter) * np.eye(len(U))
+        K = _covariance.kernel_matrix(self.kernel, U, U, hp.lengthscales, hp.outputscale) + (
+            noise + self.jitter
+        ) * np.eye(len(U))
         self._L = cholesky(K, lower=True)
         self._alpha = cho_solve((self._L, True), z - hp.mean)
 
@@ -398,11 +398,9 @@ class GaussianProcess(RegressorMixin, BaseEstimator):
             return self
         L, U, z = self._L, self.X_train_, self.z_train_
         for u, value in zip(U_new, z_new, strict=True):
-            k = _covariance.covariance(
-                self.kernel,
-                _covariance.scaled_sq_distances(u[None], U, hp.lengthscales),
-                hp.outputscale,
-            )[0]
+            k = _covariance.kernel_matrix(self.kernel, u[None], U, hp.lengthscales, hp.outputscale)[
+                0
+            ]
             L = append_to_cholesky(L, k, hp.outputscale + hp.noise + self.jitter)
             U = np.vstack([U, u])
             z = np.r_[z, value]
@@ -439,8 +437,9 @@ class GaussianProcess(RegressorMixin, BaseEstimator):
                 self.kernel, X, self.X_train_, hp.lengthscales, hp.outputscale
             )
         else:  # the (m, n, d) gradient tensor costs 3-5 times the covariances
-            r2 = _covariance.scaled_sq_distances(X, self.X_train_, hp.lengthscales)
-            k = _covariance.covariance(self.kernel, r2, hp.outputscale)
+            k = _covariance.kernel_matrix(
+                self.kernel, X, self.X_train_, hp.lengthscales, hp.outputscale
+            )
         mean = hp.mean + k @ self._alpha
         v = solve_triangular(self._L, k.T, lower=True)
         var = np.maximum(hp.outputscale - np.sum(v * v, axis=0), 1e-12)
@@ -526,9 +525,7 @@ class GaussianProcess(RegressorMixin, BaseEstimator):
             return _cupy.posterior_covariance(U, V, Ud, self._device_factor[0], hp, self.kernel, xp)
 
         def kernel(A, B):
-            return _covariance.covariance(
-                self.kernel, _covariance.scaled_sq_distances(A, B, hp.lengthscales), hp.outputscale
-            )
+            return _covariance.kernel_matrix(self.kernel, A, B, hp.lengthscales, hp.outputscale)
 
         left = solve_triangular(self._L, kernel(self.X_train_, U), lower=True)
         right = left if V is U else solve_triangular(self._L, kernel(self.X_train_, V), lower=True)

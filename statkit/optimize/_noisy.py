@@ -23,10 +23,10 @@ import numpy as np
 from scipy.linalg import solve_triangular
 from scipy.optimize import minimize as scipy_minimize
 from scipy.special import ndtri
-from scipy.stats import qmc
 
 from statkit.optimize import _covariance
 from statkit.optimize._kernels import expected_max_gain_rows
+from statkit.optimize._space import sobol
 
 # Rows of candidates scored at once: bounds the (rows, |A|) work arrays to ~16 MiB each.
 _BLOCK_ELEMENTS = 2**21
@@ -89,8 +89,9 @@ class _Factor:
         self.L, self.alpha = gp.training_factor()
 
     def k(self, P, Q):
-        r2 = _covariance.scaled_sq_distances(P, Q, self.hp.lengthscales)
-        return _covariance.covariance(self.kernel, r2, self.hp.outputscale)
+        return _covariance.kernel_matrix(
+            self.kernel, P, Q, self.hp.lengthscales, self.hp.outputscale
+        )
 
     def k_and_gradient(self, P, Q):
         return _covariance.cross_covariance_gradient(
@@ -137,14 +138,6 @@ class _OneStepUpdate:
         dvar = -2.0 * np.einsum("mnd,nm->md", dkUX, W)
         dcross = dkUA - np.matmul(dkUX.transpose(0, 2, 1), self._KinvA).transpose(0, 2, 1)
         return mean, var, cross, dmean, dvar, dcross
-
-
-def _sobol(d, n, rng):
-    """The first ``n`` points of a scrambled Sobol sequence (a prefix keeps its balance)."""
-    if n == 0:
-        return np.empty((0, d))
-    sampler = qmc.Sobol(d, scramble=True, seed=rng)
-    return sampler.random_base2(int(np.ceil(np.log2(n))))[:n]
 
 
 def _check_state(state, name):
@@ -393,7 +386,7 @@ class KnowledgeGradient(_EnvelopeAcquisition):
         self.method = method
         X = _check_state(state, "KnowledgeGradient")
         d = X.shape[1]
-        self.A_ = np.vstack([X, _sobol(d, int(n_discrete), state.rng)])
+        self.A_ = np.vstack([X, sobol(d, int(n_discrete), state.rng)])
         self._factor = _Factor(gp)
         self._update = _OneStepUpdate(self._factor, self.A_)
         mean_A, _ = gp.posterior(self.A_)
@@ -403,7 +396,7 @@ class KnowledgeGradient(_EnvelopeAcquisition):
         self.base_samples_ = np.empty(0)
         if method == "one-shot":
             half = int(n_fantasies) // 2
-            z = ndtri(_sobol(1, half, state.rng)[:, 0]) if half else np.empty(0)
+            z = ndtri(sobol(1, half, state.rng)[:, 0]) if half else np.empty(0)
             self.base_samples_ = np.r_[z, -z, [0.0] * (int(n_fantasies) % 2)]
             x_min, value = self._minimize_mean(self.A_[np.argmin(mean_A)])
             self._x_min = x_min if value < self.min_mean_ else self.A_[np.argmin(mean_A)]

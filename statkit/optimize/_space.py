@@ -9,6 +9,18 @@ from scipy.stats import qmc
 PRIORS = ("uniform", "log-uniform")
 
 
+def sobol(d, n, rng):
+    """The first ``n`` points of a scrambled Sobol sequence in ``[0, 1]^d``, shape (n, d).
+
+    Drawn as a base-2 block and cut (a prefix keeps most of its balance),
+    which spares scipy's warning about sizes that are not powers of 2; every
+    Sobol design of the package comes from here. ``rng`` seeds the scrambling.
+    """
+    if n == 0:
+        return np.empty((0, d))
+    return qmc.Sobol(d, scramble=True, seed=rng).random_base2(int(np.ceil(np.log2(n))))[:n]
+
+
 def _check_bounds(low, high, name, kind):
     if not (np.isfinite(low) and np.isfinite(high)):
         raise ValueError(f"{kind} dimension {name!r}: bounds must be finite; got ({low}, {high}).")
@@ -352,5 +364,4 @@ class Space:
         -------
         U : ndarray of shape (n, transformed_n_dims)
         """
-        sobol = qmc.Sobol(self.transformed_n_dims, scramble=True, seed=rng)
-        return self.round(sobol.random_base2(max(0, int(np.ceil(np.log2(n)))))[:n])
+        return self.round(sobol(self.transformed_n_dims, n, rng))
