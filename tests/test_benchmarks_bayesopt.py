@@ -96,13 +96,15 @@ def test_noisy_table():
     for row, acquisition in zip(table.rows, bench.NOISY_ACQUISITIONS, strict=True):
         assert (row.note == "not available") != bench.acquisition_available(acquisition)
     assert table.rows[0].quality is not None
+    assert table.rows[0].columns["runs that left a basin"] in (0, 1, 2)
     assert "* kg:" in table.summary
 
 
 def test_overhead_table():
     table = bench.overhead(TINY, 2)
-    assert len(table.rows) == 3
+    assert len(table.rows) == 4
     assert all(row.median > 0 and len(row.times) == 2 for row in table.rows)
+    assert table.rows[1].method == "statkit ask, a basin excluded (logEI)"
     assert "not measured in this configuration" in table.summary
 
 
@@ -121,6 +123,7 @@ def test_search_table():
     assert anchor.anchor
     assert 0.5 < statkit.quality <= 1.0
     assert statkit.note in ("PASS", "MISS")
+    assert statkit.columns["runs that left a basin"] in (0, 1)
 
 
 def test_gpu_table():
