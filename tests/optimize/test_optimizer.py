@@ -259,6 +259,34 @@ def test_after_convergence_the_model_and_the_search_leave_the_basin():
     np.testing.assert_array_equal(restored.basins_[0][0], opt.basins_[0][0])
 
 
+def test_the_hyperparameter_search_restarts_only_when_the_points_modelled_change(monkeypatch):
+    """Afresh after an exclusion and around recommend(); warm-started from the last fit otherwise."""
+    from statkit.optimize import _optimizer
+
+    opt = _converged_search(spread=0.005)
+    fits = []
+
+    class Recorded(_optimizer.GaussianProcess):
+        def fit(self, X, y):
+            fits.append((self.hyperparameters is None, self.n_restarts, len(X)))
+            return super().fit(X, y)
+
+    monkeypatch.setattr(_optimizer, "GaussianProcess", Recorded)
+    x = opt.ask()  # excludes the basin: the points modelled change
+    opt.tell(x, two_basins(x))
+    opt.ask()  # the same basins left out
+    opt.recommend()  # every point
+    opt.ask()
+    n = len(opt.Xi)
+    n_outside = int(opt._outside_basins(opt._space.transform(opt.Xi)).sum())
+    assert fits == [
+        (True, 2, n_outside - 1),
+        (False, 0, n_outside),
+        (True, 2, n),
+        (True, 2, n_outside),
+    ]
+
+
 @pytest.mark.parametrize(("spread", "escape"), [(0.2, True), (0.005, False)])
 def test_no_basin_is_excluded_before_convergence_or_when_switched_off(spread, escape):
     opt = _converged_search(spread, escape)
