@@ -260,7 +260,7 @@ def test_after_convergence_the_model_and_the_search_leave_the_basin():
 
 
 def test_the_hyperparameter_search_restarts_only_when_the_points_modelled_change(monkeypatch):
-    """Afresh after an exclusion and around recommend(); warm-started from the last fit otherwise."""
+    """Restarted after an exclusion and around recommend(); warm-started in between."""
     from statkit.optimize import _optimizer
 
     opt = _converged_search(spread=0.005)
