@@ -20,6 +20,10 @@ from statkit.optimize._space import sobol
 
 _LOG_SQRT_2PI = 0.5 * np.log(2.0 * np.pi)
 _SQRT_HALF_PI = np.sqrt(0.5 * np.pi)
+# How much acquisition (log units) a coordinate may give up to leave a bound; see
+# _off_the_bounds. On the 90 shared Hartmann6 designs of seeds 0-89, 0.01 and 0.1 left 12 and 11
+# runs stuck, against 17 when every polished point is kept.
+_BOUND_TOLERANCE = 0.01
 
 
 @dataclass
@@ -80,6 +84,8 @@ class LogExpectedImprovement:
         The incumbent (standardised); None is the lowest of ``state.z``.
     """
 
+    log_scale = True
+
     def __init__(self, gp, state, best=None):
         self.gp = gp
         self.best = float(np.min(state.z)) if best is None else float(best)
@@ -99,6 +105,8 @@ class LogExpectedImprovement:
 
 class ExpectedImprovement(LogExpectedImprovement):
     """Classic EI for minimisation, ``E[(best - f(x))^+]`` (Frazier's tutorial, eq. 8)."""
+
+    log_scale = False
 
     def value_and_gradient(self, U):
         log_value, log_grad = super().value_and_gradient(U)
@@ -158,7 +166,35 @@ def maximize(
     pool = np.vstack([polished, starts])
     values = _scores(acquisition, pool, allowed)
     best = int(np.argmax(values))
-    return pool[best], float(values[best])
+    if best >= len(polished):
+        return pool[best], float(values[best])
+    return _off_the_bounds(acquisition, pool[best], starts[best], float(values[best]), allowed)
+
+
+def _off_the_bounds(acquisition, x, start, value, allowed):
+    """``(x, value)``, the coordinates pushed onto a bound for nothing moved back inside.
+
+    A coordinate of ``x`` on a bound of the cube, whose start was inside,
+    goes back to the start's value when the acquisition stays within
+    ``_BOUND_TOLERANCE`` of ``value`` (in log units: within 1 % for the
+    non-log acquisitions), one coordinate after the other, each checked
+    against the polished ``value``. Along a dimension the GP finds nearly
+    irrelevant (a long lengthscale) the acquisition grows only with the
+    distance to the data, so the search runs to a bound: 31 % of the points
+    asked on Hartmann6 had three or more coordinates on one, mostly in
+    corners where the function is flat, which teach the model little
+    (EI's over-exploration of the boundary; Siivola et al., 2018).
+    """
+    log_scale = getattr(acquisition, "log_scale", False)
+    floor = value - _BOUND_TOLERANCE if log_scale else value * np.exp(-_BOUND_TOLERANCE)
+    x = x.copy()
+    for j in np.flatnonzero(((x <= 0.0) | (x >= 1.0)) & (start > 0.0) & (start < 1.0)):
+        trial = x.copy()
+        trial[j] = start[j]
+        trial_value = float(_scores(acquisition, trial[None], allowed)[0])
+        if trial_value >= floor:
+            x, value = trial, trial_value
+    return x, value
 
 
 def _scores(acquisition, U, allowed):
@@ -184,6 +220,8 @@ class FeasibilityWeighted:
     constraint_gps : list of (GaussianProcess, float)
         Each constraint's fitted GP and the standardised value of 0.
     """
+
+    log_scale = True
 
     def __init__(self, base, constraint_gps):
         self.base = base

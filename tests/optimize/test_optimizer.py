@@ -211,13 +211,22 @@ def _two_basin_search(seed, escape):
 
 
 def test_a_converged_basin_is_left_for_a_deeper_one():
-    """EI alone refines the wide basin to the end; leaving it once converged finds the deep one."""
-    assert _two_basin_search(0, escape=False).fun > -1.01
-    for seed in (0, 1):
+    """EI alone refines the wide basin to the end; leaving it once converged finds the deep one.
+
+    A rate over eight seeds, not one run: which run reaches the narrow basin within 40
+    evaluations depends on the path (7 of 8 do, with or without moving points off the bounds,
+    but not the same 7).
+    """
+    for seed in range(4):
+        assert _two_basin_search(seed, escape=False).fun > -1.01
+    found = 0
+    for seed in range(8):
         result = _two_basin_search(seed, escape=True)
-        assert result.fun < -1.45
-        centre, _ = result.optimizer.basins_[0]
-        assert np.linalg.norm(centre - _WIDE) < 0.05
+        found += result.fun < -1.45
+        basins = result.optimizer.basins_
+        assert basins
+        assert np.linalg.norm(basins[0][0] - _WIDE) < 0.05
+    assert found >= 6
 
 
 def _converged_search(spread, escape=True):
