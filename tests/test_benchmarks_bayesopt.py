@@ -147,6 +147,22 @@ def test_estimates():
     assert "total" in stream.getvalue()
 
 
+def test_defaults_rows_and_the_shared_design_row():
+    from statkit.optimize import minimize
+
+    table = bench.defaults(TINY)
+    plain, shared = table.rows
+    assert plain.method == "statkit minimize (every default)"
+    assert shared.method == "statkit minimize(x0=shared design)"
+    assert "shared designs" in shared.note
+    assert shared.columns["seeds"] == "0-0"
+    # The shared row is the run from quality's design of the seed.
+    f = bench.make_function("branin")
+    result = minimize(f, f.bounds, n_calls=12, x0=bench.initial_design(f.bounds, 0), random_state=0)
+    assert shared.quality == bench.log10_regret(list(result.func_vals), f.minimum)
+    assert shared.quality != plain.quality
+
+
 def test_run_sections_follows_the_variable(monkeypatch):
     monkeypatch.setenv(bench.SECTIONS_VARIABLE, "gpu")
     tables = bench.run_sections(TINY, 1)

@@ -128,6 +128,9 @@ def maximize(
     of independent terms, so one run with the stacked points is the same as
     separate runs, and costs one GP call per step).
 
+    A coordinate the polish pushed onto a bound for (almost) nothing goes
+    back to its start's value (:func:`_off_the_bounds`).
+
     ``allowed``, a function of points ``U`` returning a boolean mask, keeps
     the search to a region: points outside it score ``-inf``, so they neither
     start a local search nor are returned (a polished point that strayed
