@@ -21,7 +21,7 @@ from statkit.optimize._space import sobol
 _LOG_SQRT_2PI = 0.5 * np.log(2.0 * np.pi)
 _SQRT_HALF_PI = np.sqrt(0.5 * np.pi)
 # How much acquisition (log units) a coordinate may give up to leave a bound; see
-# _off_the_bounds. On the 90 shared Hartmann6 designs of seeds 0-89, 0.01 and 0.1 left 12 and 11
+# off_the_bounds. On the 90 shared Hartmann6 designs of seeds 0-89, 0.01 and 0.1 left 12 and 11
 # runs stuck, against 17 when every polished point is kept.
 _BOUND_TOLERANCE = 0.01
 
@@ -129,7 +129,7 @@ def maximize(
     separate runs, and costs one GP call per step).
 
     A coordinate the polish pushed onto a bound for (almost) nothing goes
-    back to its start's value (:func:`_off_the_bounds`).
+    back to its start's value (:func:`off_the_bounds`).
 
     ``allowed``, a function of points ``U`` returning a boolean mask, keeps
     the search to a region: points outside it score ``-inf``, so they neither
@@ -171,10 +171,10 @@ def maximize(
     best = int(np.argmax(values))
     if best >= len(polished):
         return pool[best], float(values[best])
-    return _off_the_bounds(acquisition, pool[best], starts[best], float(values[best]), allowed)
+    return off_the_bounds(acquisition, pool[best], starts[best], float(values[best]), allowed)
 
 
-def _off_the_bounds(acquisition, x, start, value, allowed):
+def off_the_bounds(acquisition, x, start, value, allowed):
     """``(x, value)``, the coordinates pushed onto a bound for nothing moved back inside.
 
     A coordinate of ``x`` on a bound of the cube, whose start was inside,

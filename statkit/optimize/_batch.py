@@ -34,7 +34,7 @@ from scipy.stats import norm
 from threadpoolctl import threadpool_limits
 
 from statkit.optimize import _covariance
-from statkit.optimize._acquisition import SearchState
+from statkit.optimize._acquisition import SearchState, off_the_bounds
 from statkit.optimize._space import sobol
 from statkit.utils._validation import check_generator
 
@@ -157,7 +157,7 @@ class QLogExpectedImprovement:
     --------
     >>> import numpy as np
     >>> from statkit.optimize import GaussianProcess
-    >>> from statkit.optimize._acquisition import SearchState
+    >>> from statkit.optimize._acquisition import SearchState, off_the_bounds
     >>> from statkit.optimize._batch import QLogExpectedImprovement
     >>> X = np.linspace(0, 1, 6)[:, None]
     >>> gp = GaussianProcess(bounds=[(0, 1)], random_state=0).fit(X, np.sin(6 * X[:, 0]))
@@ -418,7 +418,7 @@ def optimize_batch(
     --------
     >>> import numpy as np
     >>> from statkit.optimize import GaussianProcess
-    >>> from statkit.optimize._acquisition import SearchState
+    >>> from statkit.optimize._acquisition import SearchState, off_the_bounds
     >>> from statkit.optimize._batch import optimize_batch
     >>> X = np.linspace(0, 1, 6)[:, None]
     >>> gp = GaussianProcess(bounds=[(0, 1)], random_state=0).fit(X, np.sin(6 * X[:, 0]))
@@ -467,7 +467,25 @@ def _optimize_joint(gp, state, q, rng, n_restarts, raw_samples, n_samples, maxit
     pool = np.concatenate([polished, starts])
     values = acquisition(pool)
     values = np.where(np.isfinite(values), values, -np.inf)
-    return pool[int(np.argmax(values))]
+    best = int(np.argmax(values))
+    if best >= len(polished):
+        return pool[best]
+    # The coordinates pushed onto a bound for (almost) nothing go back inside, as for one point.
+    flat = _Flattened(acquisition, starts.shape[1:])
+    x, _ = off_the_bounds(flat, pool[best].ravel(), starts[best].ravel(), values[best], None)
+    return x.reshape(starts.shape[1:])
+
+
+class _Flattened:
+    """A batch acquisition scoring batches given as flat rows of ``q * d`` coordinates."""
+
+    log_scale = True
+
+    def __init__(self, acquisition, shape):
+        self.acquisition, self.shape = acquisition, shape
+
+    def __call__(self, flat):
+        return self.acquisition(flat.reshape(-1, *self.shape))
 
 
 def greedy_batch(gp, state, q, rng, n_restarts=10, raw_samples=512, *, n_samples=256, maxiter=200):
@@ -501,7 +519,7 @@ def greedy_batch(gp, state, q, rng, n_restarts=10, raw_samples=512, *, n_samples
     --------
     >>> import numpy as np
     >>> from statkit.optimize import GaussianProcess
-    >>> from statkit.optimize._acquisition import SearchState
+    >>> from statkit.optimize._acquisition import SearchState, off_the_bounds
     >>> from statkit.optimize._batch import greedy_batch
     >>> X = np.linspace(0, 1, 6)[:, None]
     >>> gp = GaussianProcess(bounds=[(0, 1)], random_state=0).fit(X, np.sin(6 * X[:, 0]))

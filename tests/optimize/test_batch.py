@@ -9,6 +9,8 @@ Monte-Carlo reference where there is one), plus the smoothing biases: at most
 ``exp(tau_max log(q + p))`` from the log-sum-exp max.
 """
 
+from unittest import mock
+
 import numpy as np
 import pytest
 from scipy.stats import norm
@@ -237,3 +239,24 @@ def test_a_transposed_batch_is_rejected(gp2):
         acquisition(np.zeros((2, 3)))
     with pytest.raises(ValueError, match=r"got \(4, 2, 3\)"):
         acquisition.value_and_gradient(np.zeros((4, 2, 3)))
+
+
+def test_a_batch_coordinate_along_an_irrelevant_dimension_stays_off_the_bounds():
+    # f depends on x0 only: x1's lengthscale is long, qLogEI grows along x1 only with the
+    # distance to the data, and the local search runs x1 to a bound; the rule moves it back.
+    X = np.random.default_rng(3).random((8, 2))
+    gp = GaussianProcess(bounds=[(0, 1)] * 2, random_state=0).fit(X, np.sin(6 * X[:, 0]))
+    assert gp.hyperparameters_.lengthscales[1] > 10
+
+    def batch():
+        state = SearchState(gp.X_train_, gp.z_train_, rng=np.random.default_rng(0))
+        return optimize_batch(gp, state, 2, rng=0)
+
+    def kept(acquisition, x, start, value, allowed):
+        return x, value
+
+    with mock.patch.object(_batch, "off_the_bounds", kept):
+        on_the_bounds = batch()[:, 1]
+    moved = batch()[:, 1]
+    assert np.all((on_the_bounds == 0.0) | (on_the_bounds == 1.0))
+    assert np.all((moved > 0.0) & (moved < 1.0))
