@@ -618,12 +618,11 @@ def defaults(config):
         f = make_function(function)
         regrets, seconds = [], []
         for seed in seeds:
-            if shared:
-                options = {"x0": initial_design(f.bounds, seed)}
+            run_options = {"x0": initial_design(f.bounds, seed)} if shared else options
             start = time.perf_counter()
             with threadpool_limits(1), warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                result = minimize(f, f.bounds, n_calls=budget, random_state=seed, **options)
+                result = minimize(f, f.bounds, n_calls=budget, random_state=seed, **run_options)
             seconds.append(time.perf_counter() - start)
             regrets.append(log10_regret(list(result.func_vals), f.minimum))
         stuck = int(np.sum(np.array(regrets) > np.log10(STUCK_REGRET)))
@@ -641,12 +640,11 @@ def defaults(config):
         )
         if shared:
             note = "quality's shared designs, reported (the stuck rule is for 10 seeds)"
-            options = {"x0": "shared design"}
         elif options:
             note = "ablation, not a target"
         elif seeds.start:
             note += ", a second set of seeds (not the issue's)"
-        label = ", ".join(f"{key}={value}" for key, value in options.items())
+        label = "x0=shared design" if shared else ", ".join(f"{k}={v}" for k, v in options.items())
         bench.add(
             f"statkit minimize({label})" if options else "statkit minimize (every default)",
             seconds,

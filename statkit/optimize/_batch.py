@@ -157,7 +157,7 @@ class QLogExpectedImprovement:
     --------
     >>> import numpy as np
     >>> from statkit.optimize import GaussianProcess
-    >>> from statkit.optimize._acquisition import SearchState, off_the_bounds
+    >>> from statkit.optimize._acquisition import SearchState
     >>> from statkit.optimize._batch import QLogExpectedImprovement
     >>> X = np.linspace(0, 1, 6)[:, None]
     >>> gp = GaussianProcess(bounds=[(0, 1)], random_state=0).fit(X, np.sin(6 * X[:, 0]))
@@ -418,7 +418,7 @@ def optimize_batch(
     --------
     >>> import numpy as np
     >>> from statkit.optimize import GaussianProcess
-    >>> from statkit.optimize._acquisition import SearchState, off_the_bounds
+    >>> from statkit.optimize._acquisition import SearchState
     >>> from statkit.optimize._batch import optimize_batch
     >>> X = np.linspace(0, 1, 6)[:, None]
     >>> gp = GaussianProcess(bounds=[(0, 1)], random_state=0).fit(X, np.sin(6 * X[:, 0]))
@@ -519,7 +519,7 @@ def greedy_batch(gp, state, q, rng, n_restarts=10, raw_samples=512, *, n_samples
     --------
     >>> import numpy as np
     >>> from statkit.optimize import GaussianProcess
-    >>> from statkit.optimize._acquisition import SearchState, off_the_bounds
+    >>> from statkit.optimize._acquisition import SearchState
     >>> from statkit.optimize._batch import greedy_batch
     >>> X = np.linspace(0, 1, 6)[:, None]
     >>> gp = GaussianProcess(bounds=[(0, 1)], random_state=0).fit(X, np.sin(6 * X[:, 0]))
