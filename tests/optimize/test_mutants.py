@@ -116,6 +116,11 @@ def _converged_basins_never_excluded():
     return mock.patch.object(_optimizer, "_CONVERGED_DISTANCE", 0.0)
 
 
+def _bound_tolerance_zero():
+    # Only a coordinate that loses nothing at all leaves its bound: the rule is blind.
+    return mock.patch.object(_acquisition, "_BOUND_TOLERANCE", -1e-300)
+
+
 def _search_not_kept_out_of_excluded_basins():
     original = _acquisition._scores
     return mock.patch.object(
@@ -140,6 +145,16 @@ MUTANTS = {
     "the search not kept out of the excluded basins": (
         _search_not_kept_out_of_excluded_basins,
         [test_optimizer.test_after_convergence_the_model_and_the_search_leave_the_basin],
+    ),
+    "coordinates kept on the bounds whatever they gain (no bound tolerance)": (
+        _bound_tolerance_zero,
+        [
+            functools.partial(
+                test_acquisition.test_a_coordinate_the_acquisition_barely_prefers_on_a_bound_stays_inside,
+                0,
+            ),
+            test_batch.test_a_batch_coordinate_along_an_irrelevant_dimension_stays_off_the_bounds,
+        ],
     ),
     "constrained log EI scored without the constraints": (
         _constraints_left_out_of_candidate_scoring,
