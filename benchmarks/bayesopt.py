@@ -59,6 +59,11 @@ Same initial design for all
     An acquisition the optimizer does not accept (``ValueError`` on
     construction) is reported as "not available". Targets: median log10
     inference regret of noisy EI and of KG each below plug-in EI's.
+    Reported besides: the same over seeds 0-59 (``reported_seeds``), with
+    the median's difference to plug-in EI's and its 90% paired bootstrap
+    interval (seeds resampled). The regret is bimodal, the local optimum's
+    basin (regret ≥ 0.119) or the global one, so a median of 10 mostly
+    counts the runs that reached the global basin ("runs at regret ≤ 0.1").
     ``--quick``: 30 evaluations, 2 seeds.
 
 ``bayesopt_overhead``
@@ -168,7 +173,7 @@ FULL = {
         ("hartmann6", 100, (0, 20), {"escape_local_minima": False}),
         ("hartmann6", 100, (0, 90), {"x0": "shared"}),
     ],
-    "noisy": {"budget": 100, "seeds": 10, "sigma": 0.1},
+    "noisy": {"budget": 100, "seeds": 10, "sigma": 0.1, "reported_seeds": 60},
     "overhead": {"sizes": (100, 500), "repeats": 10, "skopt_sizes": (100, 500)},
     "skopt_iteration_limit": 60.0,
     "batch": {"seeds": 5, "sleep": 1.0, "cap": 100, "regret": 1e-2, "q": 4},
@@ -197,7 +202,7 @@ TINY = {
     "quality": [("branin", 14, 1, 1), ("hartmann6", 12, 1, 1)],
     "anchor_limit": 60.0,
     "defaults": [("branin", 12, 1), ("branin", 12, 1, {"x0": "shared"})],
-    "noisy": {"budget": 12, "seeds": 1, "sigma": 0.1},
+    "noisy": {"budget": 12, "seeds": 1, "sigma": 0.1, "reported_seeds": 2},
     "overhead": {"sizes": (30,), "repeats": 2, "skopt_sizes": (30,)},
     "skopt_iteration_limit": 60.0,
     "batch": {"seeds": 1, "sleep": 0.02, "cap": 14, "regret": 1e-2, "q": 4},
@@ -699,37 +704,40 @@ def noisy_run(acquisition, seed, budget, sigma):
     }
 
 
+def _median_difference(values, baseline, rng, resamples=2000):
+    """Median of ``values`` minus median of ``baseline``, and its 90% paired bootstrap interval.
+
+    Paired: the runs of one seed share the design and the noise stream, so
+    seeds are resampled, not runs.
+    """
+    values, baseline = np.asarray(values), np.asarray(baseline)
+    index = rng.integers(len(values), size=(resamples, len(values)))
+    draws = np.median(values[index], axis=1) - np.median(baseline[index], axis=1)
+    low, high = np.percentile(draws, [5, 95])
+    return float(np.median(values) - np.median(baseline)), float(low), float(high)
+
+
 def noisy(config):
     """``bayesopt_noisy``: plug-in EI against noisy EI and KG on noisy Hartmann6."""
     settings = config["noisy"]
     budget, seeds, sigma = settings["budget"], settings["seeds"], settings["sigma"]
+    reported = settings.get("reported_seeds", seeds)
     bench = Benchmark(
         "bayesopt_noisy",
         quality_name="median log10 inference regret",
         params={"function": "hartmann6", **settings},
     )
-    medians = {}
+    runs = {}
     for acquisition, name in NOISY_ACQUISITIONS.items():
-        columns = {"budget": budget, "sigma": sigma}
         if not acquisition_available(acquisition):
-            bench.add(name, [float("nan")], note="not available", columns={**columns, "seeds": 0})
+            columns = {"budget": budget, "sigma": sigma, "seeds": 0}
+            bench.add(name, [float("nan")], note="not available", columns=columns)
             continue
-        runs = [noisy_run(acquisition, seed, budget, sigma) for seed in range(seeds)]
-        inference = [run["inference"] for run in runs]
-        medians[acquisition] = float(np.median(inference))
-        columns.update(
-            {
-                "seeds": seeds,
-                "min": min(inference),
-                "max": max(inference),
-                "median log10 regret at the best noisy y": float(
-                    np.median([run["best_observed"] for run in runs])
-                ),
-                "runs that left a basin": sum(run["left a basin"] for run in runs),
-            }
-        )
-        times = [run["seconds"] for run in runs]
-        bench.add(name, times, quality=medians[acquisition], columns=columns)
+        runs[acquisition] = [
+            noisy_run(acquisition, seed, budget, sigma) for seed in range(max(seeds, reported))
+        ]
+        _add_noisy_row(bench, name, runs[acquisition][:seeds], budget, sigma)
+    medians = {a: float(np.median([r["inference"] for r in rs[:seeds]])) for a, rs in runs.items()}
     lines = [
         f"Targets (issue), noisy Hartmann6 σ={sigma}, {budget} evaluations, {seeds} seed(s):",
         "",
@@ -746,8 +754,52 @@ def noisy(config):
         for row in bench.rows:
             if row.method == NOISY_ACQUISITIONS[acquisition] and row.note != "not available":
                 row.note = verdict.split(": ")[-1]
+    if reported > seeds and "ei" in runs:
+        # The regret is bimodal (the local optimum's basin or the global one), so a median
+        # of 10 mostly counts the runs that found the global basin: more seeds, reported.
+        rng = np.random.default_rng(0)
+        baseline = [run["inference"] for run in runs["ei"]]
+        lines += ["", f"Seeds 0-{reported - 1} (reported; the verdicts above are the issue's):", ""]
+        for acquisition, acquisition_runs in runs.items():
+            name = f"{NOISY_ACQUISITIONS[acquisition]}, seeds 0-{reported - 1}"
+            columns = {}
+            if acquisition != "ei":
+                inference = [run["inference"] for run in acquisition_runs]
+                difference, low, high = _median_difference(inference, baseline, rng)
+                columns = {
+                    "median minus plug-in EI's": difference,
+                    "90% paired bootstrap interval": f"[{low:.2f}, {high:.2f}]",
+                }
+                lines.append(
+                    f"* {acquisition}: median {np.median(inference):.3f} vs plug-in EI "
+                    f"{np.median(baseline):.3f}, difference {difference:+.2f} "
+                    f"(90% paired bootstrap interval [{low:.2f}, {high:.2f}])"
+                )
+            _add_noisy_row(bench, name, acquisition_runs, budget, sigma, columns, "reported")
     bench.summary = "\n".join(lines)
     return bench
+
+
+def _add_noisy_row(bench, name, runs, budget, sigma, extra=(), note=""):
+    inference = [run["inference"] for run in runs]
+    columns = {
+        "budget": budget,
+        "sigma": sigma,
+        "seeds": len(runs),
+        "min": min(inference),
+        "max": max(inference),
+        "mean": float(np.mean(inference)),
+        "runs at regret ≤ 0.1 (the global basin)": sum(
+            value <= np.log10(STUCK_REGRET) for value in inference
+        ),
+        "median log10 regret at the best noisy y": float(
+            np.median([run["best_observed"] for run in runs])
+        ),
+        "runs that left a basin": sum(run["left a basin"] for run in runs),
+        **dict(extra),
+    }
+    times = [run["seconds"] for run in runs]
+    bench.add(name, times, quality=float(np.median(inference)), note=note, columns=columns)
 
 
 # ------------------------------------------------------------------ overhead
@@ -1287,10 +1339,8 @@ def estimate_seconds(config, section):
         )
     if section == "noisy":
         settings = config["noisy"]
-        return sum(
-            settings["seeds"] * _scaled(("noisy", a), settings["budget"])
-            for a in NOISY_ACQUISITIONS
-        )
+        seeds = max(settings["seeds"], settings.get("reported_seeds", 0))
+        return sum(seeds * _scaled(("noisy", a), settings["budget"]) for a in NOISY_ACQUISITIONS)
     if section == "overhead":
         settings = config["overhead"]
         total = 0.0

@@ -91,13 +91,28 @@ def test_slow_anchor_is_skipped():
 
 
 def test_noisy_table():
-    table = bench.noisy(TINY)
-    assert [row.method for row in table.rows] == list(bench.NOISY_ACQUISITIONS.values())
-    for row, acquisition in zip(table.rows, bench.NOISY_ACQUISITIONS, strict=True):
+    table = bench.noisy(TINY)  # the rows on seed 0, the reported ones on seeds 0-1
+    names = list(bench.NOISY_ACQUISITIONS.values())
+    assert [row.method for row in table.rows] == names + [f"{n}, seeds 0-1" for n in names]
+    for row, acquisition in zip(table.rows[:3], bench.NOISY_ACQUISITIONS, strict=True):
         assert (row.note == "not available") != bench.acquisition_available(acquisition)
     assert table.rows[0].quality is not None
-    assert table.rows[0].columns["runs that left a basin"] in (0, 1, 2)
+    assert table.rows[0].columns["runs that left a basin"] in (0, 1)
+    assert [row.columns["seeds"] for row in table.rows] == [1, 1, 1, 2, 2, 2]
+    # The target rows are the first seed of the reported runs.
+    assert table.rows[3].times[0] == table.rows[0].times[0]
     assert "* kg:" in table.summary
+    assert "paired bootstrap interval" in table.summary
+
+
+def test_median_difference_resamples_seeds_in_pairs():
+    rng = np.random.default_rng(0)
+    baseline = np.arange(9.0)
+    difference, low, high = bench._median_difference(baseline - 1.0, baseline, rng)
+    assert difference == low == high == -1.0  # a constant shift survives every paired resample
+    difference, low, high = bench._median_difference(baseline[::-1], baseline, rng)
+    assert difference == 0.0
+    assert low < 0.0 < high
 
 
 def test_overhead_table():
