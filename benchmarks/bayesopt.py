@@ -789,8 +789,8 @@ def _add_noisy_row(bench, name, runs, budget, sigma, extra=(), note=""):
         "min": min(inference),
         "max": max(inference),
         "mean": float(np.mean(inference)),
-        "runs at regret ≤ 0.1 (the global basin)": sum(
-            value <= np.log10(STUCK_REGRET) for value in inference
+        "runs at regret ≤ 0.1 (the global basin)": int(
+            np.sum(np.array(inference) <= np.log10(STUCK_REGRET))
         ),
         "median log10 regret at the best noisy y": float(
             np.median([run["best_observed"] for run in runs])

@@ -1,6 +1,7 @@
 """The Bayesian-optimization benchmark (``benchmarks/bayesopt.py``), on its tiny configuration."""
 
 import io
+import json
 
 import numpy as np
 import pytest
@@ -99,6 +100,7 @@ def test_noisy_table():
     assert table.rows[0].quality is not None
     assert table.rows[0].columns["runs that left a basin"] in (0, 1)
     assert [row.columns["seeds"] for row in table.rows] == [1, 1, 1, 2, 2, 2]
+    json.dumps([row.columns for row in table.rows])  # the results file takes them
     # The target rows are the first seed of the reported runs.
     assert table.rows[3].times[0] == table.rows[0].times[0]
     assert "* kg:" in table.summary
